@@ -244,6 +244,7 @@ class LandRules(_Strict):
     area_tol_m2: Param[float]
     area_tol_ratio: Param[float]
     interlock_shared_ratio: Param[float]
+    enclosed_shared_ratio: Param[float]
     min_footprint_width_m: Param[float]
     min_footprint_length_m: Param[float]
     own_setback_m: Param[float]
