@@ -131,6 +131,7 @@ def registered_checks() -> list[Check]:
 
 
 _DISCOVERED = False
+DISCOVERY_ERRORS: list[str] = []
 
 
 def discover_checks() -> list[Check]:
@@ -139,12 +140,21 @@ def discover_checks() -> list[Check]:
     if not _DISCOVERED:
         import gis
 
-        for info in pkgutil.walk_packages(gis.__path__, prefix="gis."):
+        def onerror(name: str) -> None:
+            DISCOVERY_ERRORS.append(f"{name}: cannot be imported")
+
+        for info in pkgutil.walk_packages(gis.__path__, prefix="gis.", onerror=onerror):
             parts = info.name.split(".")
             if parts[-1] == "checks" or (len(parts) > 2 and parts[-2] == "checks"):
-                importlib.import_module(info.name)
+                try:
+                    importlib.import_module(info.name)
+                except Exception as exc:  # a broken plug-in must not hide the other checks
+                    DISCOVERY_ERRORS.append(f"{info.name}: {exc!r}")
         for ep in entry_points(group="renewal_gis.checks"):
-            ep.load()
+            try:
+                ep.load()
+            except Exception as exc:
+                DISCOVERY_ERRORS.append(f"entry point {ep.name}: {exc!r}")
         _DISCOVERED = True
     return registered_checks()
 

@@ -1,0 +1,202 @@
+"""The ``renewal`` command line.
+
+Exit status of ``check`` (and of ``validate``): 0 when nothing fails, 1 when any check fails,
+2 when the input (site or rule pack) is unusable — with every problem printed, one line
+each, and never a traceback.  3 is reserved for an internal error of the toolkit itself.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
+from rich.table import Table
+
+from gis.i18n import t
+from gis.problems import SiteError
+from gis.rules import RulePackError
+
+EXIT_INTERNAL = 3
+
+app = typer.Typer(
+    name="renewal",
+    help="renewal-gis: planning-condition checks for old residential communities rebuilt on the same site (老旧小区自主更新，原拆原建).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+rules_app = typer.Typer(help="Rule packs (规则包): show the pack in effect with sources.", no_args_is_help=True)
+app.add_typer(rules_app, name="rules")
+
+out_console = Console(soft_wrap=True)
+err_console = Console(stderr=True, soft_wrap=True)
+
+
+class Lang(StrEnum):
+    zh = "zh"
+    en = "en"
+
+
+SiteArg = Annotated[Path, typer.Argument(help="Site GeoPackage (.gpkg) or folder of GeoJSON/Shapefiles named by layer.")]
+RulesOpt = Annotated[str | None, typer.Option("--rules", "-r", help="Rule pack: a bundled name or a TOML file merged over the default (Urumqi).")]
+LangOpt = Annotated[Lang, typer.Option("--lang", help="Language of the report and messages.")]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")]
+
+
+def _guard(lang: str, body: Callable[[], int]) -> None:
+    """Run a command body; turn input problems into lines + exit 2, never a traceback."""
+    try:
+        code = body()
+    except SiteError as exc:
+        err_console.print(f"[bold red]{t('input_unusable', lang, n=len(exc.problems))}[/]", highlight=False)
+        for p in exc.problems:
+            err_console.print(p.line(), markup=False, highlight=False)
+        raise typer.Exit(2) from None
+    except RulePackError as exc:
+        err_console.print(f"[bold red]{t('rules_unusable', lang)}[/]", highlight=False)
+        for line in exc.problems:
+            err_console.print(line, markup=False, highlight=False)
+        raise typer.Exit(2) from None
+    except (typer.Exit, typer.Abort):
+        raise
+    except Exception as exc:  # a bug of ours: one clear line, traceback only on request
+        if os.environ.get("RENEWAL_DEBUG"):
+            raise
+        err_console.print(f"[bold red]{t('internal_error', lang)}[/] {type(exc).__name__}: {exc}", highlight=False)
+        err_console.print("(set RENEWAL_DEBUG=1 to see the traceback)", highlight=False)
+        raise typer.Exit(EXIT_INTERNAL) from None
+    raise typer.Exit(code)
+
+
+def _progress(quiet: bool) -> Progress:
+    return Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                    console=err_console, disable=quiet, transient=True)
+
+
+def run_check(site_path: Path, *, rules_path: str | None, out_dir: Path, lang: str, quiet: bool) -> int:
+    """Load, validate, run every check and write the review package; returns the exit status."""
+    from gis.io.package import write_review_package
+    from gis.pipeline import run_review
+    from gis.registry import discover_checks
+    from gis.rules import load_rules
+    from gis.site import load_site
+
+    rules = load_rules(rules_path)
+    with _progress(quiet) as progress:
+        task = progress.add_task(t("loading", lang), total=None)
+        site = load_site(site_path, rules=rules)
+        checks = discover_checks()
+        progress.update(task, description=t("running", lang), total=len(checks), completed=0)
+
+        def on_check(check) -> None:
+            progress.update(task, description=f"{t('running', lang)}: {check.title(lang)}", advance=1)
+
+        result = run_review(site, rules, lang=lang, options={"out_dir": out_dir}, on_check=on_check)
+        progress.update(task, description=t("writing", lang), total=None)
+        files = write_review_package(result, out_dir, lang=lang)
+    counts = result.counts
+    table = Table(title=t("verdict_counts", lang))
+    for v in counts:
+        table.add_column(v.label(lang), justify="right")
+    table.add_row(*(str(n) for n in counts.values()))
+    out_console.print(table)
+    for err in result.context.errors:
+        err_console.print(f"[red]{t('internal_error', lang)}[/] {err.splitlines()[0]}", highlight=False)
+    out_console.print(t("written", lang), highlight=False)
+    for name, path in files.items():
+        out_console.print(f"  {name}: {path}", markup=False, highlight=False)
+    out_console.print(t("exit_fail" if result.exit_code else "exit_pass", lang), highlight=False)
+    return result.exit_code
+
+
+@app.command()
+def check(
+    site: SiteArg,
+    rules: RulesOpt = None,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder of the review package.")] = Path("out"),
+    lang: LangOpt = Lang.zh,
+    quiet: QuietOpt = False,
+) -> None:
+    """Check a site against its planning conditions and write the review package.
+
+    Exit 0 when nothing fails, 1 when any check fails, 2 when the input is unusable.
+    """
+    _guard(lang.value, lambda: run_check(site, rules_path=rules, out_dir=out, lang=lang.value, quiet=quiet))
+
+
+@app.command()
+def demo(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("out/demo"),
+    lang: LangOpt = Lang.zh,
+    quiet: QuietOpt = False,
+) -> None:
+    """Run ``check`` on the bundled synthetic Urumqi sample site into out/demo/."""
+    from gis.datasets import get_path
+
+    _guard(lang.value, lambda: run_check(get_path("sample"), rules_path=None, out_dir=out, lang=lang.value, quiet=quiet))
+
+
+@app.command()
+def validate(site: SiteArg, rules: RulesOpt = None, lang: LangOpt = Lang.zh) -> None:
+    """Only read and validate a site: print every problem (exit 2) or the notes (exit 0)."""
+    from gis.rules import load_rules
+    from gis.site import load_site
+
+    def body() -> int:
+        s = load_site(site, rules=load_rules(rules))
+        out_console.print(f"[green]{t('valid', lang.value)}[/]: EPSG:{s.crs.to_epsg()}, "
+                          f"{s.lon:.5f}°E {s.lat:.5f}°N, {len(s.buildings)} buildings", highlight=False)
+        for n in s.notes:
+            out_console.print(f"  {n.message(lang.value)}", markup=False, highlight=False)
+        return 0
+
+    _guard(lang.value, body)
+
+
+@rules_app.command("show")
+def rules_show(rules: RulesOpt = None, lang: LangOpt = Lang.zh) -> None:
+    """Print the rule pack in effect, every number with its unit, status tag and source."""
+    from gis.rules import STATUS_MEANING, load_rules
+
+    def body() -> int:
+        pack = load_rules(rules)
+        title = pack.meta.title_zh if lang == Lang.zh else pack.meta.title_en
+        out_console.print(f"[bold]{title}[/] ({pack.meta.name} {pack.meta.version})", highlight=False)
+        out_console.print("files: " + " + ".join(pack.origin), markup=False, highlight=False)
+        table = Table(show_lines=False)
+        for col in ("parameter", "value", "unit", "status", "source"):
+            table.add_column(t(col, lang.value))
+        for path, p in pack.params():
+            status = p.status + (" 宜" if p.soft else "")
+            table.add_row(path, str(p.value), p.unit, status, p.source)
+        out_console.print(table)
+        idx = 0 if lang == Lang.zh else 1
+        out_console.print("; ".join(f"{k} = {v[idx]}" for k, v in STATUS_MEANING.items()), highlight=False)
+        return 0
+
+    _guard(lang.value, body)
+
+
+@rules_app.command("list")
+def rules_list() -> None:
+    """List the bundled rule packs."""
+    from gis.rules import available_packs
+
+    for name in available_packs():
+        out_console.print(name)
+
+
+def main() -> None:
+    """Console entry point (``renewal``)."""
+    app(prog_name="renewal")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""File I/O: reading sites and writing the review package.  Analysis modules never touch files."""
