@@ -198,6 +198,8 @@ class SpacingRules(_Strict):
     gable_min_high_rise_m: Param[float]
     reference_coef_2h: Param[float]
     allow_not_worse: Param[bool]
+    use_old_district_coef: Param[bool]
+    min_parallel_m: Param[float]
 
 
 class SetbackRules(_Strict):
