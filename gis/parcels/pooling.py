@@ -26,8 +26,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 from scipy.optimize import linprog
 from scipy.sparse import coo_matrix
 
@@ -44,6 +46,7 @@ __all__ = [
     "parcel_caps",
     "pool_floor_area",
     "check_transfers",
+    "assign_to_parcels",
 ]
 
 LEDGER_COLUMNS = [
@@ -180,6 +183,27 @@ def check_transfers(
                 f"{unit_of[b]}; floor area may only be pooled within one detailed-planning unit "
                 "(同一详细规划单元内跨宗地统筹, 指导方案 六(二)2)"
             )
+    return out
+
+
+def assign_to_parcels(features: gpd.GeoDataFrame, parcels: gpd.GeoDataFrame, *, id_field: str = "parcel_id") -> pd.Series:
+    """The parcel each feature (e.g. a building footprint) lies on: the one it overlaps most.
+
+    Returns a Series aligned with ``features`` holding the parcel id, or None for a feature on no parcel.
+    """
+    out = pd.Series([None] * len(features), index=features.index, dtype=object)
+    if not len(features) or not len(parcels):
+        return out
+    fg = features.geometry.to_numpy()
+    pg = parcels.geometry.to_numpy()
+    fi, pi = shapely.STRtree(pg).query(fg, predicate="intersects")
+    if not len(fi):
+        return out
+    area = shapely.area(shapely.intersection(fg[fi], pg[pi]))
+    frame = pd.DataFrame({"f": fi, "p": pi, "a": area})
+    frame = frame[frame["a"] > 0].sort_values("a", ascending=False).drop_duplicates("f")
+    ids = parcels[id_field].astype(str).to_numpy()
+    out.iloc[frame["f"].to_numpy()] = ids[frame["p"].to_numpy()]
     return out
 
 
