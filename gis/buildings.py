@@ -75,6 +75,12 @@ def derive_buildings(buildings: gpd.GeoDataFrame, *, rules: RulePack) -> tuple[g
     and ``top_elev_m`` (base + height, m).
     """
     b = buildings.copy()
+    for col in ("floors", "height_m", "storey_height_m", "base_elev_m", "households", "fire_grade",
+                "gfa_m2", "lift_public_area_m2", "lowest_residential_floor"):
+        if col not in b.columns:
+            b[col] = np.nan
+    if "use" not in b.columns:
+        b["use"] = "residential"
     br = rules.building
     notes: list[Note] = []
     proposed = (b["phase"] == "proposed").to_numpy()

@@ -7,6 +7,7 @@ each, and never a traceback.  3 is reserved for an internal error of the toolkit
 
 from __future__ import annotations
 
+import fnmatch
 import os
 import sys
 from collections.abc import Callable
@@ -80,7 +81,8 @@ def _progress(quiet: bool) -> Progress:
                     console=err_console, disable=quiet, transient=True)
 
 
-def run_check(site_path: Path, *, rules_path: str | None, out_dir: Path, lang: str, quiet: bool) -> int:
+def run_check(site_path: Path, *, rules_path: str | None, out_dir: Path, lang: str, quiet: bool,
+              only: list[str] | None = None) -> int:
     """Load, validate, run every check and write the review package; returns the exit status."""
     from gis.io.package import write_review_package
     from gis.pipeline import run_review
@@ -92,13 +94,13 @@ def run_check(site_path: Path, *, rules_path: str | None, out_dir: Path, lang: s
     with _progress(quiet) as progress:
         task = progress.add_task(t("loading", lang), total=None)
         site = load_site(site_path, rules=rules)
-        checks = discover_checks()
+        checks = [c for c in discover_checks() if not only or any(fnmatch.fnmatch(c.name, p) for p in only)]
         progress.update(task, description=t("running", lang), total=len(checks), completed=0)
 
         def on_check(check) -> None:
             progress.update(task, description=f"{t('running', lang)}: {check.title(lang)}", advance=1)
 
-        result = run_review(site, rules, lang=lang, options={"out_dir": out_dir}, on_check=on_check)
+        result = run_review(site, rules, lang=lang, options={"out_dir": out_dir}, on_check=on_check, only=only)
         progress.update(task, description=t("writing", lang), total=None)
         files = write_review_package(result, out_dir, lang=lang)
     counts = result.counts
@@ -123,12 +125,13 @@ def check(
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder of the review package.")] = Path("out"),
     lang: LangOpt = Lang.zh,
     quiet: QuietOpt = False,
+    only: Annotated[list[str] | None, typer.Option("--only", help="Run only checks whose name matches this glob (repeatable), e.g. 'fire.*'.")] = None,
 ) -> None:
     """Check a site against its planning conditions and write the review package.
 
     Exit 0 when nothing fails, 1 when any check fails, 2 when the input is unusable.
     """
-    _guard(lang.value, lambda: run_check(site, rules_path=rules, out_dir=out, lang=lang.value, quiet=quiet))
+    _guard(lang.value, lambda: run_check(site, rules_path=rules, out_dir=out, lang=lang.value, quiet=quiet, only=only))
 
 
 @app.command()
@@ -170,13 +173,14 @@ def rules_show(rules: RulesOpt = None, lang: LangOpt = Lang.zh) -> None:
         title = pack.meta.title_zh if lang == Lang.zh else pack.meta.title_en
         out_console.print(f"[bold]{title}[/] ({pack.meta.name} {pack.meta.version})", highlight=False)
         out_console.print("files: " + " + ".join(pack.origin), markup=False, highlight=False)
-        table = Table(show_lines=False)
-        for col in ("parameter", "value", "unit", "status", "source"):
-            table.add_column(t(col, lang.value))
+        section = None
         for path, p in pack.params():
-            status = p.status + (" 宜" if p.soft else "")
-            table.add_row(path, str(p.value), p.unit, status, p.source)
-        out_console.print(table)
+            head = path.split(".")[0]
+            if head != section:
+                section = head
+                out_console.print(f"\n[bold]\\[{section}][/]", highlight=False)
+            strict = " 宜/soft" if p.soft else ""
+            out_console.print(f"  {path} = {p.value} {p.unit}  [{p.status}{strict}]  — {p.source}", markup=False, highlight=False)
         idx = 0 if lang == Lang.zh else 1
         out_console.print("; ".join(f"{k} = {v[idx]}" for k, v in STATUS_MEANING.items()), highlight=False)
         return 0

@@ -60,6 +60,9 @@ class _Collector:
 
 def _labels(frame: pd.DataFrame, spec: LayerSpec) -> list[str]:
     """Feature labels for messages: the id where usable, else '#row' (1-based)."""
+    if spec.name == "dwellings" and {"building_id", "unit_no"} <= set(frame.columns):
+        return [f"{b}/{u}" if not (pd.isna(b) or pd.isna(u)) else f"#{i + 1}"
+                for i, (b, u) in enumerate(zip(frame["building_id"], frame["unit_no"], strict=True))]
     ids = frame[spec.id_field] if spec.id_field and spec.id_field in frame.columns else None
     out = []
     for i in range(len(frame)):
@@ -201,6 +204,9 @@ def _check_layer(name: str, frame: pd.DataFrame, out: _Collector, notes: list[No
     for fs in spec.fields:
         if fs.name not in frame.columns and fs.name.lower() in columns:
             frame = frame.rename(columns={columns[fs.name.lower()]: fs.name})
+        elif fs.name not in frame.columns and len(fs.name) > 10 and fs.name[:10].lower() in columns:
+            # Shapefile (dBase) field names are cut to 10 characters.
+            frame = frame.rename(columns={columns[fs.name[:10].lower()]: fs.name})
         if fs.name not in frame.columns:
             if fs.required:
                 close = difflib.get_close_matches(fs.name, [str(c) for c in frame.columns], n=1, cutoff=0.6)
