@@ -162,16 +162,26 @@ def footprint_fit(
     return FootprintFit(core_area, best_w, False, None)
 
 
-def _contact_length(boundaries: np.ndarray, other: BaseGeometry | None, tol: float) -> np.ndarray:
-    """Length (m) of each boundary lying within ``tol`` of ``other``."""
-    if other is None or other.is_empty or len(boundaries) == 0:
-        return np.zeros(len(boundaries))
-    zone = shapely.buffer(other, tol, **_MITRE)
-    shapely.prepare(zone)
-    hit = shapely.intersects(boundaries, zone)
-    out = np.zeros(len(boundaries))
-    if hit.any():
-        out[hit] = shapely.length(shapely.intersection(boundaries[hit], zone))
+def _shared_length(geoms: np.ndarray, other: BaseGeometry | None, tol: float) -> np.ndarray:
+    """Length (m) of boundary each plot shares with ``other``, gaps up to ``tol`` closed.
+
+    ``shared = (P(a) + P(b) − P(closing(a ∪ b))) / 2``, with ``b`` = ``other`` clipped to a box 1 m around ``a``
+    (the clip edges lie on both perimeters and cancel).  Exact for coincident boundaries, unlike a buffer
+    test, which adds the ends of the edges that run into the tolerance zone.
+    """
+    out = np.zeros(len(geoms))
+    if other is None or other.is_empty or len(geoms) == 0:
+        return out
+    shapely.prepare(other)
+    near = shapely.dwithin(geoms, other, tol)
+    for i in np.flatnonzero(near):
+        a = geoms[i]
+        x0, y0, x1, y1 = a.bounds
+        b = shapely.clip_by_rect(other, x0 - 1.0, y0 - 1.0, x1 + 1.0, y1 + 1.0)
+        u = shapely.union(a, b)
+        if tol > 0:
+            u = shapely.union(shapely.buffer(shapely.buffer(u, tol / 2, **_MITRE), -tol / 2, **_MITRE), u)
+        out[i] = max(0.0, (a.length + b.length - u.length) / 2.0)
     return out
 
 
@@ -241,11 +251,10 @@ def classify_scrap(
     n = len(geoms)
     area = shapely.area(geoms) if n else np.empty(0)
     perim = shapely.length(geoms) if n else np.empty(0)
-    bounds = shapely.boundary(geoms) if n else geoms
 
-    shared = _contact_length(bounds, project_land, tol)
-    frontage = _contact_length(bounds, roads, tol)
-    corridor = _contact_length(bounds, corridors, tol)
+    shared = _shared_length(geoms, project_land, tol)
+    frontage = _shared_length(geoms, roads, tol)
+    corridor = _shared_length(geoms, corridors, tol)
     holes = _holes_of(project_land)
     hole_area = shapely.area(shapely.intersection(geoms, holes)) if n and not holes.is_empty else np.zeros(n)
     with np.errstate(divide="ignore", invalid="ignore"):
