@@ -205,6 +205,7 @@ def build_model(
     windows: gpd.GeoDataFrame | None = None,
     params: SunlightParams | None = None,
     context_reach: bool = True,
+    date: Any = None,
     **kw: Any,
 ) -> SunlightModel:
     """Set up a before/after sunlight analysis and trace the fixed scene once.
@@ -226,10 +227,12 @@ def build_model(
     context_reach : bool
         Generate windows on context buildings only where the site massing (before or after)
         can reach them; windows on far-away context buildings cannot change.
+    date : datetime.date, optional
+        Override the standard day (tests and studies at other dates).
     """
     p = replace(params or SunlightParams(), **kw)
     path = sun_path(lon=lon, lat=lat, standard_day=p.standard_day, year=p.year, band_start_h=p.band_start_h,
-                    band_end_h=p.band_end_h, step_min=p.step_min, refraction=p.refraction)
+                    band_end_h=p.band_end_h, step_min=p.step_min, refraction=p.refraction, date=date)
     sun = sun_steps(path, grid_north_azimuth_deg, min_altitude_deg=p.min_altitude_deg)
     phase = buildings["phase"].astype(str).str.lower()
     unknown = sorted(set(phase) - {"context", "kept", "existing", "proposed"})
