@@ -141,13 +141,16 @@ def match_counterparts(proposed, existing, *, min_overlap: float = 0.0) -> list[
     return [[e for _, e in sorted(r, reverse=True)] for r in res]
 
 
-def rect_erosion(region: BaseGeometry, half_a: float, half_b: float, angle_deg: float) -> BaseGeometry:
+def rect_erosion(
+    region: BaseGeometry, half_a: float, half_b: float, angle_deg: float, *, tol: float = 0.005
+) -> BaseGeometry:
     """Centres at which a rectangle fits inside ``region`` (erosion by a rectangle, 矩形腐蚀).
 
     The rectangle has half-sizes ``half_a`` along the direction ``angle_deg`` (degrees clockwise
     from grid north) and ``half_b`` across it.  Exact Minkowski erosion for polygons: a centre is
     kept when it lies in ``region`` and the rectangle around it crosses no boundary segment, i.e.
-    ``region − ⋃ (segment ⊕ rectangle)``.
+    ``region − ⋃ (segment ⊕ rectangle)``.  ``tol`` (m) is taken off each half-size so that an
+    exact fit (a 10 m wide site for a 10 m wide rectangle) counts as fitting.
 
     Returns
     -------
@@ -156,6 +159,7 @@ def rect_erosion(region: BaseGeometry, half_a: float, half_b: float, angle_deg: 
     """
     u = _unit(angle_deg)
     n = np.array([u[1], -u[0]])
+    half_a, half_b = max(half_a - tol, 0.0), max(half_b - tol, 0.0)
     corners = np.array([s * half_a * u + t * half_b * n for s in (-1, 1) for t in (-1, 1)])
     rings = shapely.get_rings(shapely.get_parts(region))
     segs = []

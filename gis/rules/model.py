@@ -158,6 +158,9 @@ class FireLaneRules(_Strict):
     max_grade_soft: Param[float]
     max_grade_hard: Param[float]
     allow_not_worse: Param[bool]
+    long_side_coverage_min: Param[float]
+    road_connect_tol_m: Param[float]
+    bend_min_angle_deg: Param[float]
 
 
 class RescueSiteRules(_Strict):
