@@ -135,6 +135,19 @@ def check(
 
 
 @app.command()
+def sunlight(
+    site: SiteArg,
+    rules: RulesOpt = None,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder (windows/shadows in results.gpkg, sunlight.tif).")] = Path("out"),
+    lang: LangOpt = Lang.zh,
+    quiet: QuietOpt = False,
+) -> None:
+    """Run only the sunlight checks (日照): window hours before/after, verdicts, ground raster."""
+    _guard(lang.value, lambda: run_check(site, rules_path=rules, out_dir=out, lang=lang.value, quiet=quiet,
+                                         only=["sunlight.*"]))
+
+
+@app.command()
 def demo(
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("out/demo"),
     lang: LangOpt = Lang.zh,
@@ -161,6 +174,14 @@ def validate(site: SiteArg, rules: RulesOpt = None, lang: LangOpt = Lang.zh) -> 
         return 0
 
     _guard(lang.value, body)
+
+
+@app.command()
+def pool(site: SiteArg, rules: RulesOpt = None, lang: LangOpt = Lang.zh) -> None:
+    """Print the cross-parcel floor-area pooling ledger (跨宗地统筹); exit 1 when a requirement cannot be met."""
+    from gis.parcels.cli import pool_command
+
+    _guard(lang.value, lambda: pool_command(site, rules_path=rules, lang=lang.value, console=out_console, err_console=err_console))
 
 
 @rules_app.command("show")
