@@ -184,6 +184,46 @@ def pool(site: SiteArg, rules: RulesOpt = None, lang: LangOpt = Lang.zh) -> None
     _guard(lang.value, lambda: pool_command(site, rules_path=rules, lang=lang.value, console=out_console, err_console=err_console))
 
 
+class FitMethod(StrEnum):
+    similarity = "similarity"
+    affine = "affine"
+
+
+@app.command("import-dxf")
+def import_dxf_cmd(
+    plan: Annotated[Path, typer.Argument(help="DXF site plan (总平面图). DWG is not readable: 另存为 DXF first.")],
+    mapping: Annotated[Path, typer.Option("--map", "-m", help="Mapping file (TOML): CAD layers/blocks → site layers and fields.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Site GeoPackage to write.")],
+    control: Annotated[Path | None, typer.Option("--control", "-c", help="Control points CSV: name,cad_x,cad_y,east,north.")] = None,
+    fit: Annotated[FitMethod, typer.Option("--fit", help="Control-point fit: similarity (≥2 points) or affine (≥3).")] = FitMethod.similarity,
+    crs: Annotated[str | None, typer.Option("--crs", help="Site CRS, e.g. EPSG:4538 (default: mapping file, then the rule pack).")] = None,
+    rules: RulesOpt = None,
+    lang: LangOpt = Lang.zh,
+) -> None:
+    """Turn a DXF site plan into a site GeoPackage, placed by control points; exit 2 on unusable input."""
+    from gis.io.dxf import import_dxf
+    from gis.rules import load_rules
+
+    def body() -> int:
+        pack = load_rules(rules)
+        path, result = import_dxf(plan, mapping, out, rules=pack, control=control, fit_method=fit.value, crs=crs)
+        if result.fit is not None:
+            table = Table(title="控制点残差 / control point residuals")
+            table.add_column("name")
+            table.add_column("residual (mm)", justify="right")
+            for name, r in zip(result.fit.names, result.fit.residuals_m, strict=True):
+                table.add_row(name, f"{r * 1000:.1f}")
+            out_console.print(table)
+        for n in result.notes:
+            out_console.print(f"  {n.message(lang.value)}", markup=False, highlight=False)
+        counts = ", ".join(f"{k} {len(v)}" for k, v in result.layers.items())
+        word = "场地已写出：" if lang == Lang.zh else "Site written to:"
+        out_console.print(f"{word} {path} ({counts})", markup=False, highlight=False)
+        return 0
+
+    _guard(lang.value, body)
+
+
 @rules_app.command("show")
 def rules_show(rules: RulesOpt = None, lang: LangOpt = Lang.zh) -> None:
     """Print the rule pack in effect, every number with its unit, status tag and source."""
