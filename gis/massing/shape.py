@@ -49,7 +49,12 @@ def footprint_axes(geoms) -> np.ndarray:
         c = np.asarray(e.exterior.coords)
         e0, e1 = c[1] - c[0], c[2] - c[1]
         l0, l1 = np.hypot(*e0), np.hypot(*e1)
-        v, ln, wd = (e0, l0, l1) if l0 >= l1 else (e1, l1, l0)
+        if abs(l0 - l1) <= 1e-9 * max(l0, l1, 1.0):  # square: take the axis in [0, 90) so that noise cannot flip it
+            a0 = np.degrees(np.arctan2(e0[0], e0[1])) % 180.0
+            v = e0 if a0 < 90.0 else e1
+            ln, wd = max(l0, l1), min(l0, l1)
+        else:
+            v, ln, wd = (e0, l0, l1) if l0 > l1 else (e1, l1, l0)
         out[i] = (np.degrees(np.arctan2(v[0], v[1])) % 180.0, ln, wd)
     return out
 
@@ -86,23 +91,12 @@ def _unit(az_deg: float) -> np.ndarray:
 def facing_side(geom: BaseGeometry, other: BaseGeometry, axis_az_deg: float) -> Literal["main", "gable"]:
     """Which façade of ``geom`` faces ``other``: ``"main"`` (long side, 主要朝向) or ``"gable"`` (山墙).
 
-    ``other`` faces the long side when the two footprints overlap in projection on the long
-    axis of ``geom``; the gable when they overlap on the short axis; otherwise (diagonal offset)
-    by the direction of the shortest gap relative to the long axis.
+    Decided by the direction of the shortest gap between the two footprints: ``"main"`` when it
+    is closer to the normal of the long axis than to the axis itself.  The direction does not
+    change when ``other`` moves away along it, so a building moved away keeps its class.
     """
     u = _unit(axis_az_deg)
     n = np.array([u[1], -u[0]])
-    a = shapely.get_coordinates(geom)
-    b = shapely.get_coordinates(other)
-
-    def overlap(v: np.ndarray) -> float:
-        pa, pb = a @ v, b @ v
-        return min(pa.max(), pb.max()) - max(pa.min(), pb.min())
-
-    if overlap(u) > 1e-6:
-        return "main"
-    if overlap(n) > 1e-6:
-        return "gable"
     p, q = shapely.get_coordinates(shapely.shortest_line(geom, other))
     d = q - p
     return "main" if abs(d @ n) >= abs(d @ u) else "gable"

@@ -3,12 +3,15 @@
 A pair of residential footprints is classified by the acute angle between their long axes and by
 which façades face each other (:func:`gis.massing.shape.facing_side`):
 
+Façades and the south side are judged from the direction of the shortest gap (so that a building
+moved away along it keeps its class).
+
 ``parallel`` (平行布置, SP-01)
     Long side faces long side and the axes differ by at most ``spacing.parallel_max_angle_deg``.
     Required = max(coef × H_eff × orientation factor, ``min_parallel_m``) with the coefficient of
     the old district (``coef_parallel_old_district``) or new area, H_eff of the *shading*
-    building: the southern one (true north) when its façades face within 45° of south, else the
-    taller one (east–west facing slabs).
+    building: the southern one across the gap (true north) when its façades face within 45° of
+    south, else the taller one (east–west facing slabs).
 ``perpendicular`` (垂直布置, SP-02)
     A long side faces a gable, or the axes differ by more than the threshold.  Required =
     max(coef × H_eff(southern building), ``min_perpendicular_m``); the coefficient is
@@ -130,9 +133,12 @@ def pair_requirement(
     fa = facing_side(ga, gb, ax[0, 0])
     fb = facing_side(gb, ga, ax[1, 0])
     north = _north_vec(grid_north_azimuth_deg)
-    ya = np.array(ga.centroid.coords[0]) @ north
-    yb = np.array(gb.centroid.coords[0]) @ north
-    south = "a" if ya < yb else "b"
+    p, q = shapely.get_coordinates(shapely.shortest_line(ga, gb))
+    dn = float((q - p) @ north)  # > 0: b lies north of a across the gap
+    if abs(dn) > 1e-9:
+        south = "a" if dn > 0 else "b"
+    else:  # due east-west of each other: the taller one counts as the shading one
+        south = "a" if _top(ra) >= _top(rb) else "b"
     out: dict[str, Any] = {"axis_angle_deg": ang, "facing_a": fa, "facing_b": fb, "gap_m": float(ga.distance(gb))}
     rows = {"a": ra, "b": rb}
     other = {"a": "b", "b": "a"}

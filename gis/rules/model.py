@@ -213,6 +213,7 @@ class SetbackRules(_Strict):
     boundary_gable_m: Param[list[float]]
     half_spacing: Param[bool]
     allow_not_worse: Param[bool]
+    boundary_low_max_floors: Param[int]
 
 
 class SunlightRules(_Strict):
