@@ -1,4 +1,5 @@
-"""Writing the review package: ``results.gpkg`` and ``report.html`` (more files as modules add them).
+"""Writing the review package: ``results.gpkg``, ``report.html``, ``report.xlsx`` and ``review.html``
+(more files as modules add them).
 
 Every file is written under a temporary name in the output folder and moved into place, so
 a reader never sees a half-written file and an interrupted run leaves the previous package
@@ -22,7 +23,7 @@ from gis.indicators import indicators_frame
 
 __all__ = ["atomic_write", "write_results_gpkg", "write_review_package", "OUTPUT_FILES"]
 
-OUTPUT_FILES = ("results.gpkg", "report.html")
+OUTPUT_FILES = ("results.gpkg", "report.html", "report.xlsx", "review.html")
 
 
 def atomic_write(target: Path, write: Callable[[Path], None]) -> Path:
@@ -91,10 +92,12 @@ def write_results_gpkg(result, target: Path) -> Path:
     return atomic_write(target, write)
 
 
-def write_review_package(result, out_dir: str | Path, *, lang: str = "zh") -> dict[str, Path]:
+def write_review_package(result, out_dir: str | Path, *, lang: str = "zh", basemap: str | None = None,
+                         basemap_key: str | None = None) -> dict[str, Path]:
     """Write the review package into ``out_dir`` and return the written files by name.
 
-    Refuses to write over the input site.
+    ``basemap`` (default none: the map works offline) and ``basemap_key`` are passed to
+    :func:`maps.review.build_review_map`.  Refuses to write over the input site.
     """
     from gis.report import render_report
 
@@ -106,6 +109,10 @@ def write_review_package(result, out_dir: str | Path, *, lang: str = "zh") -> di
     files = {"results.gpkg": write_results_gpkg(result, out_dir / "results.gpkg")}
     html = render_report(result, lang=lang)
     files["report.html"] = atomic_write(out_dir / "report.html", lambda p: p.write_text(html, encoding="utf-8"))
+    from maps.review import render_review_html
+
+    review = render_review_html(result, lang=lang, basemap=basemap, basemap_key=basemap_key)
+    files["review.html"] = atomic_write(out_dir / "review.html", lambda p: p.write_text(review, encoding="utf-8"))
     for name, path in result.context.products.get("files", {}).items():
         files[name] = Path(path)
     return files
