@@ -110,6 +110,7 @@ class SunlightModel:
     sweep: np.ndarray | None
     footprints: dict = field(default_factory=dict)
     _site_cache: dict = field(default_factory=dict)
+    max_floor: int | None = None
 
     # ------------------------------------------------------------------ scenario horizons
     def site_horizon(self, prisms: Prisms, point_mask: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -156,7 +157,7 @@ class SunlightModel:
         prop = prisms_from_buildings(proposed_buildings)
         keep = self.windows["phase"].to_numpy() != "proposed"
         new_w = _generate(proposed_buildings.assign(phase="proposed"), self.path, self.sun, self.params,
-                          self.grid_north_azimuth_deg)
+                          self.grid_north_azimuth_deg, self.max_floor)
         fps = dict(self.footprints)
         fps.update(dict(zip(proposed_buildings["building_id"], proposed_buildings.geometry, strict=True)))
         old_pts = np.isin(self.samples.window, np.flatnonzero(keep))
@@ -187,11 +188,12 @@ class SunlightModel:
                        footprints=fps, _site_cache=cache)
 
 
-def _generate(buildings: gpd.GeoDataFrame, path: SunPath, sun: SunSteps, p: SunlightParams, gn: float
-              ) -> gpd.GeoDataFrame:
+def _generate(buildings: gpd.GeoDataFrame, path: SunPath, sun: SunSteps, p: SunlightParams, gn: float,
+              max_floor: int | None = None) -> gpd.GeoDataFrame:
     up = sun.tan_alt > 0
     w = generate_windows(buildings, sun_ux=sun.ux, sun_uy=sun.uy, sun_up=up, grid_north_azimuth_deg=gn,
-                         sill_height_m=p.sill_height_m, bay_m=p.window_bay_m, min_sweep_deg=p.min_sweep_deg)
+                         sill_height_m=p.sill_height_m, bay_m=p.window_bay_m, min_sweep_deg=p.min_sweep_deg,
+                         max_floor=max_floor)
     w["phase"] = w["building_id"].map(dict(zip(buildings["building_id"], buildings["phase"], strict=True)))
     return w
 
@@ -206,6 +208,7 @@ def build_model(
     params: SunlightParams | None = None,
     context_reach: bool = True,
     date: Any = None,
+    max_floor: int | None = None,
     **kw: Any,
 ) -> SunlightModel:
     """Set up a before/after sunlight analysis and trace the fixed scene once.
@@ -229,6 +232,8 @@ def build_model(
         can reach them; windows on far-away context buildings cannot change.
     date : datetime.date, optional
         Override the standard day (tests and studies at other dates).
+    max_floor : int, optional
+        Generate windows only up to this floor (screening runs; the lowest floors bind).
     """
     p = replace(params or SunlightParams(), **kw)
     path = sun_path(lon=lon, lat=lat, standard_day=p.standard_day, year=p.year, band_start_h=p.band_start_h,
@@ -255,7 +260,7 @@ def build_model(
             elif is_ctx.any():
                 target = b[~is_ctx]
         win = _generate(gpd.GeoDataFrame(target, geometry="geometry", crs=b.crs), path, sun, p,
-                        grid_north_azimuth_deg)
+                        grid_north_azimuth_deg, max_floor)
     else:
         win = read_windows(windows, b, grid_north_azimuth_deg=grid_north_azimuth_deg, sill_height_m=p.sill_height_m)
         win["phase"] = win["building_id"].map(dict(zip(b["building_id"], b["phase"], strict=True)))
@@ -264,7 +269,7 @@ def build_model(
     h_fixed = horizon(samples.xyz, fixed, sun)
     sweep = sweep_mask(samples.normal_grid, sun.ux, sun.uy, min_sweep_deg=p.min_sweep_deg)
     return SunlightModel(p, path, sun, grid_north_azimuth_deg, win, samples, fixed, existing, proposed, h_fixed,
-                         sweep, footprints)
+                         sweep, footprints, max_floor=max_floor)
 
 
 def _reachable(ctx_buildings: gpd.GeoDataFrame, site: Prisms, sun: SunSteps) -> np.ndarray:
@@ -482,14 +487,23 @@ def height_limit(
 
     ok0 = minutes_at(0.0) >= need - 1e-9
     already = model.windows["window_id"].to_numpy()[win_idx[~ok0]].tolist()
-    act = ok0
+    ok_top = minutes_at(h_search) >= need - 1e-9
+    n_eval = 2
+    if (ok_top | ~ok0).all():
+        return {"height_m": h_search, "binding_windows": [], "already_failing": already, "evaluations": n_eval}
+    # only windows that pass at 0 m and fail at h_search can bind: restrict every array to them
+    keep_w = np.flatnonzero(ok0 & ~ok_top)
+    keep_p = np.concatenate([np.arange(sub_start[k], sub_start[k + 1]) for k in keep_w])
+    sub_start = np.r_[0, np.cumsum(np.diff(sub_start)[keep_w])].astype(np.int64)
+    sub_centre = np.searchsorted(keep_p, sub_centre[keep_w]).astype(np.int64)
+    h_other, g, sxyz = h_other[keep_p], g[keep_p], sxyz[keep_p]
+    sweep = sweep[keep_w] if sweep is not None else None
+    need, win_idx = need[keep_w], win_idx[keep_w]
+    act = np.ones(len(keep_w), dtype=bool)
 
     def passes(h: float) -> bool:
-        return bool((minutes_at(h)[act] >= need[act] - 1e-9).all())
+        return bool((minutes_at(h) >= need - 1e-9).all())
 
-    n_eval = 1
-    if passes(h_search):
-        return {"height_m": h_search, "binding_windows": [], "already_failing": already, "evaluations": n_eval + 1}
     cands = np.unique(g[np.isfinite(g) & (g >= 0)])
     lo, hi = -1, len(cands) - 1  # invariant: passes(cands[lo]) (or lo = -1 → 0 m), fails at cands[hi]
     while hi - lo > 1:

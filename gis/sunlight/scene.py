@@ -200,7 +200,7 @@ def prisms_to_triangles(
 
     Returns
     -------
-    vertices : ndarray (n, 3, 3) float32
+    vertices : ndarray (n, 3, 3) float64 (shift to a local origin before casting to float32)
         Triangles.
     tri_building : ndarray (n,) int64
         Building index of each triangle.
@@ -225,4 +225,4 @@ def prisms_to_triangles(
             for z in (prisms.top[i], z0):
                 tris.append(np.column_stack([xy, np.full(3, z)])[None])
                 owner.append(np.array([i]))
-    return np.concatenate(tris).astype(np.float32), np.concatenate(owner).astype(np.int64)
+    return np.concatenate(tris).astype(np.float64), np.concatenate(owner).astype(np.int64)

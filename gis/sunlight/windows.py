@@ -69,6 +69,7 @@ def generate_windows(
     min_sweep_deg: float = 0.0,
     min_facade_m: float = 1.0,
     residential_only: bool = True,
+    max_floor: int | None = None,
 ) -> gpd.GeoDataFrame:
     """Generate sill lines on the sunward façades of residential buildings (生成窗台线).
 
@@ -93,6 +94,8 @@ def generate_windows(
         Façade segments shorter than this (m) carry no window.
     residential_only : bool
         Only ``use == "residential"`` buildings get windows.
+    max_floor : int, optional
+        Only floors up to this one (e.g. ``1`` for a ground-floor screening).
 
     Returns
     -------
@@ -126,7 +129,8 @@ def generate_windows(
                 for k in range(n_win):
                     p0 = a[si] + e[si] * (k / n_win)
                     p1 = a[si] + e[si] * ((k + 1) / n_win)
-                    for fl in range(lowest, floors + 1):
+                    top_floor = floors if max_floor is None else min(floors, max_floor)
+                    for fl in range(lowest, top_floor + 1):
                         z = base + (fl - 1) * storey + sill_height_m
                         rows.append(
                             (f"{bld['building_id']}-F{fl}-S{si}-W{k + 1}", bld["building_id"], fl, None, None, z,
