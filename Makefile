@@ -10,7 +10,7 @@ BIN := $(VENV)/bin
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ".[dev,dxf]"
+	$(BIN)/pip install --quiet -e ".[dev,dxf,batch]"
 	touch $@
 
 install: $(VENV)/.installed
