@@ -36,6 +36,7 @@ from maps.theme import (
     SCRAP_COLOR,
     VERDICT_COLOR,
     category_of,
+    category_title,
     label,
 )
 
@@ -339,7 +340,7 @@ def findings_layers(findings: Sequence[Any], crs: Any, *, lang: str, skip: Seque
         sub["dim"] = [None if pd.isna(v) else f"{v:.1f} m" for v in sub["length_m"]]
         has_dim = sub["dim"].notna().any()
         # lines and polygons go on one layer; dimension labels only on two-point lines
-        layer = geojson_layer(sub, name=label(key, lang), lang=lang,
+        layer = geojson_layer(sub, name=category_title(key, lang), lang=lang,
                               fields=["rule_id", "subject", "verdict", "length_m"] if has_dim
                               else ["rule_id", "subject", "verdict"],
                               popup_fields=["rule_id", "subject", "verdict", "existing", "proposed", "threshold",

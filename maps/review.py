@@ -37,7 +37,7 @@ __all__ = ["build_review_map", "render_review_html", "basemap_tiles", "GCJ02_HOS
 # Tile hosts serving GCJ-02 ("Mars") coordinates: CGCS2000 / WGS 84 data lands hundreds of metres off.
 GCJ02_HOSTS = ("autonavi", "amap", "gaode", "map.qq.com", "tencent", "baidu", "bdimg", "bdstatic")
 
-_TIANDITU = ("https://t{s}.tianditu.gov.cn/{layer}_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0"
+_TIANDITU = ("https://t{{s}}.tianditu.gov.cn/{layer}_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0"
              "&LAYER={layer}&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles&TILEMATRIX={{z}}&TILEROW={{y}}"
              "&TILECOL={{x}}&tk={key}")
 

@@ -6,7 +6,8 @@ Everything a reviewer reads on the map comes from here, in Chinese (default) and
 from __future__ import annotations
 
 __all__ = ["VERDICT_COLOR", "HEIGHT_CLASS_COLOR", "PHASE_STYLE", "SCRAP_COLOR", "LANE_COLOR", "label", "CATEGORIES",
-           "category_of"]
+           "category_of",
+           "category_title"]
 
 # Verdict colours (colour-blind safe-ish: green / amber / red / orange / grey).
 VERDICT_COLOR = {
@@ -149,11 +150,14 @@ def category_of(rule_id: str) -> str:
     return "other"
 
 
+def category_title(key: str, lang: str = "zh") -> str:
+    """Layer name of a finding category (key of :data:`CATEGORIES`)."""
+    return CATEGORIES[key][1] if lang == "zh" else CATEGORIES[key][2]
+
+
 def label(key: str, lang: str = "zh") -> str:
     """The map label ``key`` in ``lang``; the key itself when unknown."""
     if key in _LABELS:
         zh, en = _LABELS[key]
         return zh if lang == "zh" else en
-    if key in CATEGORIES:
-        return CATEGORIES[key][1] if lang == "zh" else CATEGORIES[key][2]
     return key
