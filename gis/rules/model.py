@@ -233,6 +233,7 @@ class SunlightRules(_Strict):
     sill_height_m: Param[float]
     sample: Param[Literal["ends_centre", "every_n"]]
     sample_spacing_m: Param[float]
+    window_bay_m: Param[float]
     refraction: Param[bool]
     ground_grid_m: Param[float]
     green_outside_shadow_min: Param[float]
