@@ -224,6 +224,62 @@ def import_dxf_cmd(
     _guard(lang.value, body)
 
 
+@app.command()
+def batch(
+    city: Annotated[Path, typer.Argument(help="City GeoPackage: site layers of many communities, each with the --by field.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder: summary.gpkg/csv, overview.html, communities/<id>/.")],
+    by: Annotated[str, typer.Option("--by", help="Community id field present in every layer.")] = "community_id",
+    workers: Annotated[int | None, typer.Option("--workers", "-w", help="Local Dask workers (default: cores); 0 = no Dask, one by one.")] = None,
+    scheduler: Annotated[str | None, typer.Option("--scheduler", help="Address of an existing Dask scheduler, e.g. tcp://host:8786.")] = None,
+    rules: RulesOpt = None,
+    lang: LangOpt = Lang.zh,
+    quiet: QuietOpt = False,
+    only: Annotated[list[str] | None, typer.Option("--only", help="Run only checks whose name matches this glob (repeatable).")] = None,
+) -> None:
+    """Review every community of a city in parallel; resumable (finished communities are skipped).
+
+    Exit 0 when every community passes, 1 when any fails, has unusable data or crashed, 2 when
+    the city file itself is unusable.
+    """
+    from gis.batch import run_batch
+
+    def body() -> int:
+        if workers != 0 or scheduler:
+            try:
+                import distributed  # noqa: F401
+            except ImportError:
+                err_console.print("dask.distributed is not installed: pip install 'renewal-gis[batch]', or use --workers 0",
+                                  markup=False, highlight=False)
+                return 2
+        with _progress(quiet) as progress:
+            task = progress.add_task(t("running", lang.value), total=None)
+
+            def on_start(n: int, skipped: int) -> None:
+                progress.update(task, total=n)
+                if skipped:
+                    progress.console.print(f"{skipped} communities already done, skipped (resume)", highlight=False)
+
+            def on_done(row: dict) -> None:
+                progress.update(task, advance=1, description=f"{row['community_id']}: {row['status']}")
+                if row["status"] in ("input", "error"):
+                    first = (row.get("error") or "").splitlines()[:1]
+                    progress.console.print(f"[red]{row['community_id']}[/] {row['status']}: {first[0] if first else ''}",
+                                           highlight=False)
+
+            result = run_batch(city, by=by, out_dir=out, workers=workers, scheduler=scheduler, rules_path=rules,
+                               only=only, lang=lang.value, on_start=on_start, on_done=on_done)
+        table = Table(title="communities")
+        for status in result.counts():
+            table.add_column(status, justify="right")
+        table.add_row(*(str(n) for n in result.counts().values()))
+        out_console.print(table)
+        for name, path in result.files.items():
+            out_console.print(f"  {name}: {path}", markup=False, highlight=False)
+        return result.exit_code
+
+    _guard(lang.value, body)
+
+
 @rules_app.command("show")
 def rules_show(rules: RulesOpt = None, lang: LangOpt = Lang.zh) -> None:
     """Print the rule pack in effect, every number with its unit, status tag and source."""
