@@ -421,6 +421,15 @@ def _state_facts(
             "aerial": bool(len(high))}
 
 
+def _with_sites(area: BaseGeometry, sites: gpd.GeoDataFrame | None, state: str, tol: float) -> BaseGeometry:
+    """Lane area plus the rescue sites of ``state`` that adjoin it (within ``tol`` m)."""
+    if sites is None or not len(sites) or area.is_empty:
+        return area
+    sel = sites[_in_state(sites["phase"], state)] if "phase" in sites else sites
+    near = [g for g in sel.geometry if g is not None and g.distance(area) <= tol]
+    return shapely.union_all([area, *near]) if near else area
+
+
 def _val(x: float) -> float | None:
     return None if x is None or (isinstance(x, float) and np.isnan(x)) else float(x)
 
@@ -431,6 +440,7 @@ def lane_checks(
     before: gpd.GeoDataFrame,
     after: gpd.GeoDataFrame,
     roads: gpd.GeoDataFrame | None = None,
+    rescue_sites: gpd.GeoDataFrame | None = None,
     counterparts: dict[str, str] | None = None,
     rules: RulePack | None = None,
 ) -> tuple[list[Finding], gpd.GeoDataFrame]:
@@ -446,6 +456,10 @@ def lane_checks(
         ``use``, ``height_class``.
     roads : GeoDataFrame, optional
         The ``roads`` layer (lane connection to the road network).
+    rescue_sites : GeoDataFrame, optional
+        The ``rescue_sites`` layer.  For FL-02 a rescue site that adjoins a lane counts as
+        part of the lane (GB 55037 3.4.3: the lane lies on the rescue-site side; trucks reach
+        the façade across the site).
     counterparts : dict, optional
         Proposed building id → existing building id it replaces (for the long-side triple).
 
@@ -500,8 +514,11 @@ def lane_checks(
         hmin = fl.min_clear_height_m.value
         v = judge(exh, hv, hmin, sense="min", allow_not_worse=allow)
         add(Finding("FL-05", ("clear_height",), v,
-                    f"消防车道最小净高 {hv:.2f} m，要求 ≥{hmin:g} m。",
-                    f"Lowest clear height over a fire lane {hv:.2f} m, required ≥ {hmin:g} m.",
+                    f"消防车道最小净高 {hv:.2f} m，要求 ≥{hmin:g} m" + (f"；现状 {exh:.2f} m" if exh is not None else "")
+                    + (proxy_zh if v is Verdict.PASS_NOT_WORSE else "") + "。",
+                    f"Lowest clear height over a fire lane {hv:.2f} m, required ≥ {hmin:g} m"
+                    + (f"; existing {exh:.2f} m" if exh is not None else "")
+                    + (proxy_en if v is Verdict.PASS_NOT_WORSE else "") + ".",
                     existing=exh, proposed=hv, threshold=hmin, unit="m", source=fl.min_clear_height_m.source,
                     geometry=hg, layer="fire_lanes"), "clear_height")
     # FL-01 connection to roads
@@ -540,30 +557,33 @@ def lane_checks(
         worst = min(pr["bends"], key=lambda b: b["radius_m"])
         exr = min((b["radius_m"] for b in ex["bends"]), default=None)
         v = judge(exr, worst["radius_m"], thr_p.value, sense="min", allow_not_worse=allow)
+        proxy = (proxy_zh, proxy_en) if v is Verdict.PASS_NOT_WORSE else ("", "")
         n_bad = sum(b["radius_m"] < thr_p.value for b in pr["bends"])
         add(Finding("FL-06", ("project",), v,
                     f"消防车道转弯内缘半径最小 {worst['radius_m']:.1f} m（{len(pr['bends'])} 处转弯中 {n_bad} 处不足），"
                     f"要求 ≥{thr_p.value:g} m" + ("（服务高层，按登高车）" if pr["aerial"] else "")
-                    + (f"；现状最小 {exr:.1f} m" if exr is not None else "") + "。",
+                    + (f"；现状最小 {exr:.1f} m" if exr is not None else "") + proxy[0] + "。",
                     f"Smallest inner-edge turning radius {worst['radius_m']:.1f} m ({n_bad} of {len(pr['bends'])} bends "
                     f"short), required ≥ {thr_p.value:g} m" + (" (aerial trucks for a high-rise)" if pr["aerial"] else "")
-                    + (f"; existing minimum {exr:.1f} m" if exr is not None else "") + ".",
+                    + (f"; existing minimum {exr:.1f} m" if exr is not None else "") + proxy[1] + ".",
                     existing=exr, proposed=worst["radius_m"], threshold=thr_p.value, unit="m", source=thr_p.source,
                     geometry=worst["geometry"], layer="fire_lanes", details={"bends": len(pr["bends"]), "short": n_bad}),
             "turning_radius")
-    # FL-02 long sides and FL-08 lane to wall, per residential project building
+    # FL-02 long sides and FL-08 lane to wall, per project building
     cp = {str(k): str(v) for k, v in (counterparts or {}).items() if v is not None}
     ex_bld = {str(r.building_id): r.geometry for r in before.itertuples()}
+    reach = {"existing": _with_sites(ex["area"], rescue_sites, "existing", fl.road_connect_tol_m.value),
+             "proposed": _with_sites(pr["area"], rescue_sites, "proposed", fl.road_connect_tol_m.value)}
     for r in after.itertuples():
         bid = str(r.building_id)
         res = str(getattr(r, "use", "residential")) == "residential"
         need = fl.residential_lane_sides.value if res or str(r.height_class) == "multi" else 2
-        n, dist, along = long_side_service(r.geometry, pr["area"], max_offset=fl.max_offset_to_long_side_m.value,
-                                           min_coverage=fl.long_side_coverage_min.value)
+        n = long_side_service(r.geometry, reach["proposed"], max_offset=fl.max_offset_to_long_side_m.value,
+                              min_coverage=fl.long_side_coverage_min.value)[0]
         eid = cp.get(bid, bid)
         exn = None
         if eid in ex_bld:
-            exn = float(long_side_service(ex_bld[eid], ex["area"], max_offset=fl.max_offset_to_long_side_m.value,
+            exn = float(long_side_service(ex_bld[eid], reach["existing"], max_offset=fl.max_offset_to_long_side_m.value,
                                           min_coverage=fl.long_side_coverage_min.value)[0])
         v = judge(exn, float(n), float(need), sense="min", allow_not_worse=allow)
         add(Finding("FL-02", (bid,), v,
@@ -572,14 +592,22 @@ def lane_checks(
                     + (f"; existing {exn:.0f}" if exn is not None else "") + ".",
                     existing=exn, proposed=float(n), threshold=float(need), unit="", source=fl.residential_lane_sides.source,
                     geometry=r.geometry.boundary, layer="buildings"), "long_side")
-        if n > 0 and not np.isnan(dist):
-            wv = judge(None, dist, fl.min_lane_to_wall_m.value, sense="min", soft=fl.min_lane_to_wall_m.soft)
-            gap = shapely.shortest_line(r.geometry, along)
+        dist = float(r.geometry.distance(pr["area"])) if not pr["area"].is_empty else float("nan")
+        if not np.isnan(dist) and dist <= fl.max_offset_to_long_side_m.value:
+            exd = None
+            if eid in ex_bld and not ex["area"].is_empty:
+                exd = float(ex_bld[eid].distance(ex["area"]))
+                exd = exd if exd <= fl.max_offset_to_long_side_m.value else None
+            wv = judge(exd, dist, fl.min_lane_to_wall_m.value, sense="min", soft=fl.min_lane_to_wall_m.soft,
+                       allow_not_worse=allow)
+            gap = shapely.shortest_line(r.geometry, pr["area"])
             add(Finding("FL-08", (bid,), wv,
-                        f"建筑 {bid}：消防车道边缘距外墙 {dist:.2f} m，宜 ≥{fl.min_lane_to_wall_m.value:g} m。",
-                        f"Building {bid}: lane edge {dist:.2f} m from the wall, should be ≥ {fl.min_lane_to_wall_m.value:g} m.",
-                        proposed=dist, threshold=fl.min_lane_to_wall_m.value, unit="m", source=fl.min_lane_to_wall_m.source,
-                        geometry=gap, layer="buildings"), "lane_to_wall")
+                        f"建筑 {bid}：消防车道边缘距外墙 {dist:.2f} m，宜 ≥{fl.min_lane_to_wall_m.value:g} m"
+                        + (f"；现状 {exd:.2f} m" if exd is not None else "") + "。",
+                        f"Building {bid}: lane edge {dist:.2f} m from the wall, should be ≥ {fl.min_lane_to_wall_m.value:g} m"
+                        + (f"; existing {exd:.2f} m" if exd is not None else "") + ".",
+                        existing=exd, proposed=dist, threshold=fl.min_lane_to_wall_m.value, unit="m",
+                        source=fl.min_lane_to_wall_m.source, geometry=gap, layer="buildings"), "lane_to_wall")
     table = gpd.GeoDataFrame(rows, geometry="geometry", crs=after.crs) if rows else gpd.GeoDataFrame(
         columns=["check", "verdict", "geometry"], geometry="geometry", crs=after.crs)
     return findings, table

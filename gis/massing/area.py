@@ -12,12 +12,13 @@ Tiers (MS-01)
     ``massing.warn_at_area_m2`` (90 m², which the seed puts in two tiers) are flagged WARN.
 
 Allowance (MS-03)
-    ``allowance = A × r`` is the added area the dwelling brings to the project.  When
+    ``allowance = A × r`` is the added area the dwelling brings to the project.  Per dwelling
+    (RULES.md MS-03) the new area must not exceed ``A × (1 + r)``.  When
     ``massing.public_share_within_cap`` is true the reserved public share ``A × share_min`` comes
-    out of the allowance, so the dwelling itself may grow by at most ``A × (r − share_min)``;
-    otherwise by ``A × r`` with the public share on top.  Per building and for the project the sum
-    of the dwellings' added area plus the added lift/public area must stay within ``Σ A × r``
-    (within-cap reading) and the lift/public area is compared with ``Σ A × share_min … Σ A × share_max``.
+    out of the same allowance, so per building and for the project the dwellings' added area plus
+    the added lift/public area must stay within ``Σ A × r``, and the lift/public area is compared
+    with ``Σ A × share_min … Σ A × share_max``.  The table also gives ``net_of_public_cap_m2`` =
+    ``A × (1 + r − share_min)``, the dwelling's size if it kept its own share of the reservation.
 """
 
 from __future__ import annotations
@@ -101,7 +102,7 @@ def dwelling_allowance(dwellings: pd.DataFrame, *, rules: RulePack | None = None
         The input columns plus ``tier`` (1-based, 0 if the area is unusable), ``tier_label``,
         ``ratio``, ``allowance_m2`` (A × r), ``public_min_m2`` / ``public_max_m2`` (reserved share
         for lifts and public facilities), ``dwelling_cap_m2`` (largest permitted new area of the
-        dwelling), ``added_m2`` (new − A), ``added_ratio``, ``at_tier_edge`` (area listed in
+        dwelling, A × (1 + r)), ``net_of_public_cap_m2`` (A × (1 + r − share_min)), ``added_m2`` (new − A), ``added_ratio``, ``at_tier_edge`` (area listed in
         ``warn_at_area_m2``) and ``verdict`` (PASS / FAIL / WARN / NOT_CHECKED).
     """
     rp = pack(rules)
@@ -127,8 +128,9 @@ def dwelling_allowance(dwellings: pd.DataFrame, *, rules: RulePack | None = None
     out["allowance_m2"] = np.where(ok, a * ratio, nan)
     out["public_min_m2"] = np.where(ok, a * smin, nan)
     out["public_max_m2"] = np.where(ok, a * smax, nan)
+    out["dwelling_cap_m2"] = np.where(ok, a * (1.0 + ratio), nan)
     own_ratio = ratio - smin if m.public_share_within_cap.value else ratio
-    out["dwelling_cap_m2"] = np.where(ok, a * (1.0 + own_ratio), nan)
+    out["net_of_public_cap_m2"] = np.where(ok, a * (1.0 + own_ratio), nan)
     out["added_m2"] = new - a
     out["added_ratio"] = np.where(ok, (new - a) / np.where(ok, a, 1.0), nan)
     edges = np.array(m.warn_at_area_m2.value, dtype=float)
@@ -150,83 +152,98 @@ def dwelling_allowance(dwellings: pd.DataFrame, *, rules: RulePack | None = None
 def allowance_summary(table: pd.DataFrame, *, by: str | None = "building_id") -> pd.DataFrame:
     """Sum a :func:`dwelling_allowance` table per building (``by``) or for the project (``by=None``).
 
+    Dwellings without ``new_area_m2`` are not re-housed in the project (e.g. cash compensation,
+    货币补偿): they keep their allowance in ``allowance_m2`` but add nothing to ``added_m2``.
+
     Returns
     -------
     DataFrame
-        ``dwellings``, ``property_m2`` (Σ A), ``allowance_m2`` (Σ A × r), ``public_min_m2``,
-        ``public_max_m2``, ``new_m2`` (Σ new areas, NaN if any is missing), ``added_m2``.
+        ``dwellings``, ``rehoused`` (with a new area), ``property_m2`` (Σ A), ``allowance_m2``
+        (Σ A × r), ``public_min_m2``, ``public_max_m2``, ``new_m2`` (Σ new areas) and
+        ``added_m2`` (Σ new − A over the re-housed dwellings).
     """
     t = table.assign(_all="project")
+    if "new_area_m2" not in t:
+        t["new_area_m2"] = np.nan
+    t["_rehoused"] = t["new_area_m2"].notna()
+    t["_added"] = (t["new_area_m2"] - t["property_area_m2"]).where(t["_rehoused"])
     key = by or "_all"
     g = t.groupby(key, sort=True)
     res = pd.DataFrame(
         {
             "dwellings": g.size(),
+            "rehoused": g["_rehoused"].sum(),
             "property_m2": g["property_area_m2"].sum(min_count=1),
             "allowance_m2": g["allowance_m2"].sum(min_count=1),
             "public_min_m2": g["public_min_m2"].sum(min_count=1),
             "public_max_m2": g["public_max_m2"].sum(min_count=1),
-            "new_m2": g["new_area_m2"].sum(min_count=1) if "new_area_m2" in t else np.nan,
+            "new_m2": g["new_area_m2"].sum(min_count=1),
+            "added_m2": g["_added"].sum(min_count=1),
         }
     )
-    if "new_area_m2" in t:
-        missing = g["new_area_m2"].apply(lambda s: s.isna().any())
-        res.loc[missing, "new_m2"] = np.nan
-    res["added_m2"] = res["new_m2"] - res["property_m2"]
     res.index.name = by or "scope"
     return res.reset_index()
 
 
 def dwelling_findings(table: pd.DataFrame, *, rules: RulePack | None = None) -> list[Finding]:
-    """Findings MS-01 (tier edge, unusable area) and MS-03 (dwelling above its cap) per dwelling.
+    """Findings MS-01 (tier edge, unusable area) and MS-03 (dwellings above their cap), per original building.
 
-    Only dwellings that are not a plain PASS produce a finding, so that a site with
-    hundreds of dwellings does not flood the report; the full table is the ``dwelling_area`` layer.
+    One finding per building and kind, naming the dwellings, so that hundreds of dwellings do
+    not flood the report; the full table is the ``dwelling_area`` layer.
     """
     rp = pack(rules)
     src = rp.massing.tiers.source
     found: list[Finding] = []
-    for row in table.itertuples(index=False):
-        d = row._asdict()
-        sid = (str(d.get("building_id")), str(d.get("unit_no")))
-        if d["tier"] == 0:
-            found.append(
-                Finding(
-                    "MS-01", sid, Verdict.NOT_CHECKED,
-                    f"户表 dwellings 楼栋 {sid[0]} 户 {sid[1]}：产权建筑面积 property_area_m2 缺失或不大于0，无法确定增加面积档位；请填写产权证面积。",
-                    f"dwellings: building {sid[0]} unit {sid[1]}: property_area_m2 is missing or not positive, "
-                    "so the added-area tier is unknown; fix: enter the area on the property certificate.",
-                    unit="m²", source=src, layer="dwellings",
-                )
-            )
+    t = table.assign(_b=table["building_id"].astype(str), _u=table["unit_no"].astype(str))
+    for bid, g in t.groupby("_b", sort=True):
+        bad = g[g["tier"] == 0]
+        if len(bad):
+            units = "、".join(bad["_u"])
+            found.append(Finding(
+                "MS-01", (bid, *bad["_u"]), Verdict.NOT_CHECKED,
+                f"户表 dwellings 楼栋 {bid} 户 {units}：产权建筑面积 property_area_m2 缺失或不大于0，无法确定增加面积档位；请填写产权证面积。",
+                f"dwellings: building {bid} units {', '.join(bad['_u'])}: property_area_m2 is missing or not positive, "
+                "so the added-area tier is unknown; fix: enter the area on the property certificate.",
+                unit="m²", source=src, layer="dwellings",
+            ))
+        edge = g[g["at_tier_edge"].astype(bool)]
+        if len(edge):
+            r0 = edge.iloc[0]
+            found.append(Finding(
+                "MS-01", (bid, *edge["_u"]), Verdict.WARN,
+                f"楼栋 {bid} 有 {len(edge)} 户产权面积恰为 {r0['property_area_m2']:g} m²（{'、'.join(edge['_u'])}），"
+                f"指导方案第(3)(4)项同时包含该面积；按规则包取 {r0['tier_label']} 档（增加 ≤{r0['ratio']:.0%}），请人工确认。",
+                f"Building {bid}: {len(edge)} dwelling(s) of exactly {r0['property_area_m2']:g} m² ({', '.join(edge['_u'])}) "
+                f"lie on a tier edge that the seed text puts in two tiers; the rule pack takes tier {r0['tier_label']} "
+                f"(≤ {r0['ratio']:.0%} added); confirm with the review office.",
+                existing=float(r0["property_area_m2"]), threshold=float(r0["dwelling_cap_m2"]), unit="m²",
+                source=rp.massing.edge_rule.source, layer="dwellings", details={"units": list(edge["_u"])},
+            ))
+        over = g[g["verdict"] == str(Verdict.FAIL)]
+        checked = g[g["verdict"] != str(Verdict.NOT_CHECKED)]
+        if not len(checked):
             continue
-        if d["at_tier_edge"]:
-            found.append(
-                Finding(
-                    "MS-01", sid, Verdict.WARN,
-                    f"楼栋 {sid[0]} 户 {sid[1]} 产权面积 {d['property_area_m2']:.2f} m² 恰在档位分界，指导方案第(3)(4)项同时包含该面积；"
-                    f"按规则包取 {d['tier_label']} 档（增加 ≤{d['ratio']:.0%}），请人工确认。",
-                    f"Building {sid[0]} unit {sid[1]}: property area {d['property_area_m2']:.2f} m² lies on a tier edge "
-                    f"that the seed text puts in two tiers; the rule pack takes tier {d['tier_label']} "
-                    f"(≤ {d['ratio']:.0%} added); confirm with the review office.",
-                    existing=float(d["property_area_m2"]), proposed=_f(d.get("new_area_m2")),
-                    threshold=float(d["dwelling_cap_m2"]), unit="m²", source=rp.massing.edge_rule.source,
-                    layer="dwellings", details={"tier": int(d["tier"]), "ratio": float(d["ratio"])},
-                )
-            )
-        if d["verdict"] == str(Verdict.FAIL):
-            found.append(
-                Finding(
-                    "MS-03", sid, Verdict.FAIL,
-                    f"楼栋 {sid[0]} 户 {sid[1]}：新面积 {d['new_area_m2']:.2f} m² 超过上限 {d['dwelling_cap_m2']:.2f} m²"
-                    f"（原 {d['property_area_m2']:.2f} m²，{d['tier_label']} 档，增加 {d['added_ratio']:.1%}）。",
-                    f"Building {sid[0]} unit {sid[1]}: new area {d['new_area_m2']:.2f} m² exceeds the cap "
-                    f"{d['dwelling_cap_m2']:.2f} m² (original {d['property_area_m2']:.2f} m², tier {d['tier_label']}, "
-                    f"+{d['added_ratio']:.1%}).",
-                    existing=float(d["property_area_m2"]), proposed=float(d["new_area_m2"]),
-                    threshold=float(d["dwelling_cap_m2"]), unit="m²", source=src, layer="dwellings",
-                )
-            )
+        if len(over):
+            excess = over["new_area_m2"] - over["dwelling_cap_m2"]
+            w = over.loc[excess.idxmax()]
+            found.append(Finding(
+                "MS-03", (bid, *over["_u"]), Verdict.FAIL,
+                f"楼栋 {bid}：{len(over)}/{len(checked)} 户新面积超过上限 A×(1+r)，最大超出为户 {w['_u']}："
+                f"{w['new_area_m2']:.2f} m² > {w['dwelling_cap_m2']:.2f} m²（原 {w['property_area_m2']:.2f} m²，{w['tier_label']} 档）。",
+                f"Building {bid}: {len(over)} of {len(checked)} dwellings exceed their cap A × (1 + r); worst unit "
+                f"{w['_u']}: {w['new_area_m2']:.2f} m² > {w['dwelling_cap_m2']:.2f} m² (original "
+                f"{w['property_area_m2']:.2f} m², tier {w['tier_label']}).",
+                existing=float(w["property_area_m2"]), proposed=float(w["new_area_m2"]),
+                threshold=float(w["dwelling_cap_m2"]), unit="m²", source=src, layer="dwellings",
+                details={"units": list(over["_u"])},
+            ))
+        else:
+            found.append(Finding(
+                "MS-03", (bid,), Verdict.PASS,
+                f"楼栋 {bid}：{len(checked)} 户新面积均未超过上限 A×(1+r)。",
+                f"Building {bid}: none of {len(checked)} dwellings exceeds its cap A × (1 + r).",
+                unit="m²", source=src, layer="dwellings",
+            ))
     return found
 
 
@@ -243,6 +260,7 @@ def allowance_findings(
     *,
     lift_public_m2: dict[str, float] | None = None,
     proposed_gfa_m2: float | None = None,
+    existing_gfa_m2: float | None = None,
     rules: RulePack | None = None,
 ) -> list[Finding]:
     """MS-03 per original building and for the project: added area within Σ A × r.
@@ -256,8 +274,12 @@ def allowance_findings(
         (the ``"project"`` key for the whole site).  Counted inside the cap when
         ``massing.public_share_within_cap`` is true.
     proposed_gfa_m2 : float, optional
-        Gross floor area of the proposed residential buildings (m²); when given, the project
-        check also compares ``proposed_gfa − Σ A`` with ``Σ A × r``.
+        Gross floor area of the proposed residential buildings (m²).
+    existing_gfa_m2 : float, optional
+        Gross floor area of the demolished buildings whose dwellings are listed (m²).  With both,
+        the project check compares the gross areas on one basis (gross floor area includes
+        stairs and walls that property areas leave out): ``proposed_gfa ≤ existing_gfa × (1 +
+        Σ A × r / Σ A)``.
     """
     rp = pack(rules)
     m = rp.massing
@@ -270,6 +292,15 @@ def allowance_findings(
     for sid, r in rows:
         extra = float(lp.get(sid, 0.0)) if m.public_share_within_cap.value else 0.0
         added = r.added_m2 + extra if not pd.isna(r.added_m2) else None
+        gone = int(r.dwellings - r.rehoused)
+        if gone and added is not None:
+            found.append(Finding(
+                "MS-02", (sid,), Verdict.WARN,
+                f"{_scope_zh(sid)}：{gone} 户无新面积/新楼栋（未回迁，如货币补偿），请确认。",
+                f"{_scope_en(sid)}: {gone} dwelling(s) have no new area (not re-housed, e.g. cash compensation); confirm.",
+                existing=float(r.dwellings), proposed=float(r.rehoused), unit="户", source=m.households_max_increase.source,
+                layer="dwellings",
+            ))
         v = judge(None, added, r.allowance_m2, sense="max")
         if v is Verdict.NOT_CHECKED:
             msg_zh = f"{_scope_zh(sid)}：户表缺少新面积 new_area_m2，按户增加面积合计未核对（可增加 {r.allowance_m2:.1f} m²）。"
@@ -301,19 +332,20 @@ def allowance_findings(
                         proposed=share, threshold=float(r.public_min_m2), unit="m²", source=src, layer="dwellings",
                     )
                 )
-    if proposed_gfa_m2 is not None:
-        added = float(proposed_gfa_m2) - float(proj.property_m2)
-        v = judge(None, added, float(proj.allowance_m2), sense="max")
+    if proposed_gfa_m2 is not None and existing_gfa_m2 is not None and proj.property_m2 > 0:
+        rate = float(proj.allowance_m2) / float(proj.property_m2)
+        cap = float(existing_gfa_m2) * (1.0 + rate)
+        v = judge(None, float(proposed_gfa_m2), cap, sense="max")
         found.append(
             Finding(
                 "MS-03", ("project",), v,
-                f"项目：方案住宅总建筑面积 {proposed_gfa_m2:.1f} m² 比原产权面积合计 {proj.property_m2:.1f} m² 增加 {added:.1f} m²，"
-                f"上限 {proj.allowance_m2:.1f} m²（超出部分仅在满足安置后经居民同意可用于保障房及配套）。",
-                f"Project: proposed residential floor area {proposed_gfa_m2:.1f} m² adds {added:.1f} m² to the "
-                f"{proj.property_m2:.1f} m² of property area; allowance {proj.allowance_m2:.1f} m² (any surplus only for "
+                f"项目：方案住宅总建筑面积 {proposed_gfa_m2:.1f} m²，原拆除住宅建筑面积 {existing_gfa_m2:.1f} m² × (1 + 加权增加比例 "
+                f"{rate:.1%}) = 上限 {cap:.1f} m²（超出部分仅在满足安置后经居民同意可用于保障房及配套）。",
+                f"Project: proposed residential floor area {proposed_gfa_m2:.1f} m² against the demolished "
+                f"{existing_gfa_m2:.1f} m² × (1 + weighted allowance {rate:.1%}) = {cap:.1f} m² (any surplus only for "
                 "affordable housing and facilities with residents' consent).",
-                existing=float(proj.property_m2), proposed=added, threshold=float(proj.allowance_m2), unit="m²",
-                source=src, layer="buildings", details={"proposed_gfa_m2": float(proposed_gfa_m2)},
+                existing=float(existing_gfa_m2), proposed=float(proposed_gfa_m2), threshold=cap, unit="m²",
+                source=src, layer="buildings", details={"proposed_gfa_m2": float(proposed_gfa_m2), "rate": rate},
             )
         )
     return found
@@ -330,12 +362,15 @@ def _scope_en(sid: str) -> str:
 def household_counts(buildings: pd.DataFrame, dwellings: pd.DataFrame | None = None) -> pd.Series:
     """Households (户数) per building.
 
-    The ``households`` field where it is positive; otherwise, for an ``existing`` building the
+    The ``households`` field where it is positive (0 for a non-residential building); otherwise,
+    for an ``existing`` building the
     number of rows of the ``dwellings`` table with that ``building_id``, for a ``proposed``
     building the rows whose ``new_building_id`` names it; NaN where neither is known.
     """
     hh = pd.to_numeric(buildings.get("households", pd.Series(np.nan, index=buildings.index)), errors="coerce")
     hh = hh.where(hh > 0)
+    if "use" in buildings:
+        hh = hh.where(buildings["use"].fillna("residential").astype(str) == "residential", 0.0)
     if dwellings is not None and len(dwellings):
         by_old = dwellings.groupby(dwellings["building_id"].astype(str)).size()
         by_new = (
@@ -356,6 +391,7 @@ def household_findings(
     *,
     dwellings: pd.DataFrame | None = None,
     counterparts: dict[str, list[str]] | None = None,
+    rehoused: dict[str, int] | None = None,
     rules: RulePack | None = None,
 ) -> list[Finding]:
     """MS-02: households must not increase (不增加原有户数), per proposed building and for the project.
@@ -370,6 +406,10 @@ def household_findings(
         For each proposed building id, the ids of the existing buildings it replaces
         (from ``dwellings.new_building_id`` or footprint overlap).  Without it only the project
         total is checked.
+    rehoused : dict, optional
+        For each proposed building id, the number of original dwellings re-housed in it
+        (``dwellings.new_building_id``); when given it is the building's existing count instead
+        of the households of its ``counterparts`` (one-to-one mapping of old to new dwellings).
     """
     rp = pack(rules)
     inc = float(rp.massing.households_max_increase.value)
@@ -380,20 +420,30 @@ def household_findings(
     phase = b["phase"].astype(str)
     site = b[phase.isin(["existing", "kept", "proposed"])]
     found: list[Finding] = []
-    for pid, olds in (counterparts or {}).items():
-        if not olds:
+    per_building = dict(counterparts or {})
+    for pid in rehoused or {}:
+        per_building.setdefault(pid, [])
+    for pid, olds in per_building.items():
+        if rehoused is not None and pid in rehoused:
+            ex_sum = float(rehoused[pid])
+        elif olds:
+            ex = [hh.get(o) for o in olds]
+            ex_sum = None if any(pd.isna(x) for x in ex) else float(sum(ex))
+        else:
             continue
-        ex = [hh.get(o) for o in olds]
-        ex_sum = None if any(pd.isna(x) for x in ex) else float(sum(ex))
         pr = hh.get(pid)
         pr = None if pr is None or pd.isna(pr) else float(pr)
         thr = None if ex_sum is None else ex_sum + inc
         v = judge(ex_sum, pr, thr, sense="max")
+        if rehoused is not None and pid in rehoused:
+            was_zh, was_en = "回迁原住户", "original households re-housed here"
+        else:
+            was_zh, was_en = f"原 {'、'.join(olds)}", f"replacing {', '.join(olds)}"
         found.append(
             Finding(
                 "MS-02", (pid, *olds), v,
-                f"楼栋 {pid}（原 {'、'.join(olds)}）：户数 现状 {_n(ex_sum)} → 方案 {_n(pr)}，不得增加。",
-                f"Building {pid} (replacing {', '.join(olds)}): households {_n(ex_sum)} existing → {_n(pr)} proposed; "
+                f"楼栋 {pid}（{was_zh}）：户数 现状 {_n(ex_sum)} → 方案 {_n(pr)}，不得增加。",
+                f"Building {pid} ({was_en}): households {_n(ex_sum)} existing → {_n(pr)} proposed; "
                 "must not increase.",
                 existing=ex_sum, proposed=pr, threshold=thr, unit="户", source=src, layer="buildings",
             )
