@@ -12,9 +12,12 @@ from __future__ import annotations
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pvlib
 import shapely
 
-from gis.sunlight.solar import SunPath
+from gis.sunlight.solar import SunPath, tst_to_utc
+
+_COLS = ["scene", "tst", "bjt", "building_id", "altitude_deg", "azimuth_deg"]
 
 __all__ = ["shadow_polygons", "shadow_outlines"]
 
@@ -59,15 +62,17 @@ def shadow_outlines(
     scene: str = "",
     dissolve: bool = True,
 ) -> gpd.GeoDataFrame:
-    """Shadow outlines at chosen true-solar times (interpolated from the sun path).
+    """Shadow outlines at chosen true-solar times (sun positions from SPA at those instants).
 
     Parameters
     ----------
     buildings : GeoDataFrame
         Footprints with ``building_id``, ``height_m`` and ``base_elev_m``.
     path : SunPath
+        Gives the day, the site and the refraction switch.
     tst_hours : list of float
-        True solar times (h), e.g. ``[9, 10, …, 15]``.
+        True solar times (h), e.g. ``[9, 10, …, 15]``; times with the sun below the horizon
+        give no outline.
     scene : str
         Label written to the ``scene`` column ("before"/"after").
     dissolve : bool
@@ -79,21 +84,27 @@ def shadow_outlines(
         ``scene``, ``tst`` ("HH:MM"), ``bjt`` (Beijing time "HH:MM"), ``building_id`` (None when
         dissolved), ``altitude_deg``, ``azimuth_deg``; geometry = shadow polygon.
     """
-    tab = path.table
     tops = (pd.to_numeric(buildings.get("base_elev_m", 0.0), errors="coerce").fillna(0.0).to_numpy()
             + buildings["height_m"].to_numpy(float)) if len(buildings) else np.zeros(0)
     rows, geoms = [], []
-    for h in tst_hours:
-        alt = float(np.interp(h, tab["tst_h"], tab["altitude_deg"]))
-        az = float(np.interp(h, tab["tst_h"], tab["azimuth_deg"]))
+    hours = np.asarray(tst_hours, dtype=float)
+    if len(hours) == 0:
+        return gpd.GeoDataFrame(pd.DataFrame(rows, columns=_COLS), geometry=[], crs=buildings.crs)
+    # exact SPA positions at the requested instants (not interpolated: times outside the band are valid)
+    utc = tst_to_utc(path.date, hours, lon=path.lon, lat=path.lat)
+    sp = pvlib.solarposition.spa_python(utc, path.lat, path.lon)
+    alts = sp["apparent_elevation" if path.refraction else "elevation"].to_numpy()
+    azs = sp["azimuth"].to_numpy()
+    bjts = utc.tz_convert("Asia/Shanghai").strftime("%H:%M")
+    for h, alt, az, bjt in zip(hours, alts, azs, bjts, strict=True):
+        alt, az = float(alt), float(az)
         if alt <= 0 or len(buildings) == 0:
             continue
-        bjt_ns = np.interp(h, tab["tst_h"], tab["bjt"].astype("int64").to_numpy().astype(float))
-        bjt = pd.Timestamp(int(bjt_ns), tz="UTC").tz_convert("Asia/Shanghai").strftime("%H:%M")
         a = np.radians(az - grid_north_azimuth_deg)
         polys = shadow_polygons(buildings.geometry.to_numpy(), tops, ux=np.sin(a), uy=np.cos(a),
                                 tan_alt=np.tan(np.radians(alt)), ground_z=ground_z)
-        label = f"{int(h):02d}:{int(round((h % 1) * 60)):02d}"
+        m = int(round(h * 60.0))
+        label = f"{m // 60:02d}:{m % 60:02d}"
         if dissolve:
             rows.append((scene, label, bjt, None, alt, az))
             geoms.append(shapely.union_all(polys))
@@ -101,5 +112,5 @@ def shadow_outlines(
             for bid, g in zip(buildings["building_id"], polys, strict=True):
                 rows.append((scene, label, bjt, bid, alt, az))
                 geoms.append(g)
-    frame = pd.DataFrame(rows, columns=["scene", "tst", "bjt", "building_id", "altitude_deg", "azimuth_deg"])
+    frame = pd.DataFrame(rows, columns=_COLS)
     return gpd.GeoDataFrame(frame, geometry=geoms, crs=buildings.crs)

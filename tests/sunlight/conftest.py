@@ -56,3 +56,21 @@ def slab_closed_form_minutes(k: float, decl_deg: float, lat_deg: float = 43.8) -
         return 0.0
     w0 = np.degrees(np.arccos(np.clip(c, -1, 1)))
     return min(2 * w0 / 15 * 60, 480.0)
+
+
+def slab_k_for_minutes(minutes: float, decl_deg: float, lat_deg: float = 43.8) -> float:
+    """Inverse of :func:`slab_closed_form_minutes`: the slab ratio k = (H − z)/D whose centred lit
+    band lasts ``minutes`` (solving cos ω₀ = −sin δ (k cos φ + sin φ) / (cos δ (cos φ − k sin φ)) for k)."""
+    c = np.cos(np.radians(minutes / 60.0 * 15.0 / 2.0))
+    a = -np.tan(np.radians(decl_deg))
+    p = np.radians(lat_deg)
+    return float((c * np.cos(p) - a * np.sin(p)) / (a * np.cos(p) + c * np.sin(p)))
+
+
+def noon_declination(date, lat_deg: float = 43.8, lon_deg: float = 87.6) -> float:
+    """Solar declination (degrees) from the geometric TST-noon altitude: alt = 90 − φ + δ."""
+    from gis.sunlight.solar import sun_path
+
+    sp = sun_path(lon=lon_deg, lat=lat_deg, date=date, refraction=False, band_start_h=11.5, band_end_h=12.5,
+                  step_min=60)
+    return float(sp.altitude[0]) - 90.0 + lat_deg
