@@ -593,7 +593,7 @@ def _attributes(rule: LayerRule, spec, features, texts, to_site, problems: list[
             if m:
                 for k, v in m.groupdict().items():
                     if v is not None:
-                        put(row, k, v, f"CAD layer name '{layer}'", handle)
+                        put(row, k, v, f"CAD layer name '{layer}'", f"CAD handle {handle}")
     if rule.text and texts:
         polygonal = [g.geom_type in ("Polygon", "MultiPolygon") for g in geoms]
         tree = shapely.STRtree(geoms)
@@ -617,7 +617,7 @@ def _attributes(rule: LayerRule, spec, features, texts, to_site, problems: list[
                     best = min(near, key=lambda h: geoms[h].distance(pt))
                 for k, v in m.groupdict().items():
                     if v is not None:
-                        put(rows[best], k, v, f"label '{text}' ({handle})", features[best][2])
+                        put(rows[best], k, v, f"label '{text}' (CAD handle {handle})", f"CAD handle {features[best][2]}")
     for row in rows:
         for k, v in rule.set.items():
             row.setdefault(k, v)

@@ -1,10 +1,11 @@
 """Site layers → a DXF drawing (for designers, and to test the DXF import by round trip).
 
 Each spatial layer becomes CAD layers named ``SITE-<LAYER>`` (``SITE-BUILDINGS-EXISTING``
-… for layers with a ``phase``).  Polygons are written as closed LWPOLYLINEs (holes as
-further closed polylines; the import reads them as separate polygons), lines as open
+… for layers with a ``phase``).  Polygons are written as closed LWPOLYLINEs (as HATCHes
+when they have holes), lines as open
 LWPOLYLINEs, points as POINTs.  Each feature gets a text label ``field=value;…`` at a point
-inside it on ``SITE-<LAYER>-TEXT``, and :func:`export_site_dxf` returns the mapping
+inside it on ``<its CAD layer>-TEXT`` (existing and proposed footprints overlap on a
+rebuilt site, so labels are kept apart by phase), and :func:`export_site_dxf` returns the mapping
 (:class:`gis.io.dxf.DxfMapping`) that reads the drawing back.
 
 Coordinates are written in local drawing units: ``(site − origin) / unit_m``, optionally
@@ -94,7 +95,7 @@ def export_site_dxf(
         phases = frame["phase"] if "phase" in frame.columns else pd.Series([None] * len(frame), index=frame.index)
         for phase in pd.unique(phases.astype(object)):
             cad = _cad_layer(name, phase)
-            text_layer = f"SITE-{name.upper()}-TEXT"
+            text_layer = f"{cad}-TEXT"  # per phase: existing and proposed footprints overlap (原拆原建)
             for layer in (cad, text_layer):
                 if layer not in doc.layers:
                     doc.layers.add(layer)
@@ -104,10 +105,14 @@ def export_site_dxf(
                 if geom is None or geom.is_empty:
                     continue
                 for part in getattr(geom, "geoms", [geom]):
-                    if part.geom_type == "Polygon":
-                        for ring in [part.exterior, *part.interiors]:
+                    if part.geom_type == "Polygon" and not part.interiors:
+                        pts = local(np.asarray(part.exterior.coords)[:-1])
+                        msp.add_lwpolyline(pts.tolist(), format="xy", close=True, dxfattribs={"layer": cad})
+                    elif part.geom_type == "Polygon":  # with holes: a hatch keeps them
+                        hatch = msp.add_hatch(dxfattribs={"layer": cad})
+                        for k, ring in enumerate([part.exterior, *part.interiors]):
                             pts = local(np.asarray(ring.coords)[:-1])
-                            msp.add_lwpolyline(pts.tolist(), format="xy", close=True, dxfattribs={"layer": cad})
+                            hatch.paths.add_polyline_path(pts.tolist(), is_closed=True, flags=1 if k == 0 else 0)
                     elif part.geom_type == "LineString":
                         msp.add_lwpolyline(local(np.asarray(part.coords)).tolist(), format="xy", dxfattribs={"layer": cad})
                     elif part.geom_type == "Point":
@@ -122,7 +127,7 @@ def export_site_dxf(
                 site_layer=name,
                 cad_layers=[cad],
                 set={"phase": str(phase)} if phase is not None else {},
-                text=[TextRule(cad_layers=[f"SITE-{name.upper()}-TEXT"], pattern=f"(?:^|;){f}=(?P<{f}>[^;]+)") for f in fields],
+                text=[TextRule(cad_layers=[f"{cad}-TEXT"], pattern=f"(?:^|;){f}=(?P<{f}>[^;]+)") for f in fields],
             ))
     path = Path(path)
     doc.saveas(path)

@@ -294,3 +294,22 @@ def test_cli_import_dxf(tmp_path):
     (tmp_path / "plan.dwg").write_bytes(b"AC1032" + bytes(10))
     res = runner.invoke(app, ["import-dxf", str(tmp_path / "plan.dwg"), "--map", str(tmp_path / "m.toml"), "-o", str(tmp_path / "x.gpkg")])
     assert res.exit_code == 2 and "Traceback" not in res.output
+
+
+def test_round_trip_of_the_bundled_sample_keeps_holes_and_overlapping_phases(tmp_path):
+    from gis.datasets import get_path
+    from gis.io.site_reader import read_site_layers
+
+    layers = {k: v.frame for k, v in read_site_layers(get_path("sample")).layers.items()}
+    assert any(len(g.interiors) for g in layers["parcels"].geometry)  # parcel A surrounds a 夹心地
+    x0, y0, x1, y1 = layers["parcels"].total_bounds
+    dxf, mapping = export_site_dxf(layers, tmp_path / "s.dxf", units="mm", origin=(x0, y0))
+    pts = np.array([[x0, y0], [x1, y0], [x0, y1]])
+    cad = (pts - (x0, y0)) * 1000
+    cp = pd.DataFrame({"name": list("ABC"), "cad_x": cad[:, 0], "cad_y": cad[:, 1], "east": pts[:, 0], "north": pts[:, 1]})
+    out, _ = import_dxf(dxf, mapping, tmp_path / "back.gpkg", rules=RULES, control=cp, crs="EPSG:4538")
+    site = load_site(out, rules=RULES)
+    for name, key in [("parcels", "parcel_id"), ("buildings", "building_id"), ("fire_lanes", "lane_id")]:
+        a, b = layers[name].set_index(key).geometry, site.layer(name).set_index(key).geometry
+        assert set(a.index) == set(b.index), name
+        assert max(a[k].hausdorff_distance(b[k]) for k in a.index) < 0.001, name
