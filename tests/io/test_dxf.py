@@ -313,3 +313,23 @@ def test_round_trip_of_the_bundled_sample_keeps_holes_and_overlapping_phases(tmp
         a, b = layers[name].set_index(key).geometry, site.layer(name).set_index(key).geometry
         assert set(a.index) == set(b.index), name
         assert max(a[k].hausdorff_distance(b[k]) for k in a.index) < 0.001, name
+
+
+def test_fields_from_layer_name_and_features_from_block_names(tmp_path):
+    doc = ezdxf.new("R2010", units=6)  # metres
+    msp = doc.modelspace()
+    msp.add_lwpolyline([(0, 0), (30, 0), (30, 12), (0, 12)], close=True, dxfattribs={"layer": "BLDG-EXIST-6F"})
+    blk = doc.blocks.new("HOUSE-A")
+    blk.add_lwpolyline([(0, 0), (20, 0), (20, 10), (0, 10)], close=True)
+    msp.add_blockref("HOUSE-A", (50, 0), dxfattribs={"layer": "MISC", "rotation": 90})
+    doc.saveas(tmp_path / "p.dxf")
+    mapping = DxfMapping.model_validate({"crs": "EPSG:4538", "layers": [
+        {"site_layer": "buildings", "cad_layers": ["BLDG-EXIST-*"], "layer_pattern": r"-(?P<floors>\d+)F$",
+         "set": {"phase": "existing"}, "id_prefix": "E"},
+        {"site_layer": "buildings", "blocks": ["HOUSE-*"], "set": {"phase": "proposed", "floors": 3}, "id_prefix": "N"},
+    ]})
+    res = dxf_to_site_layers(tmp_path / "p.dxf", mapping, rules=RULES)
+    b = res.layers["buildings"].set_index("building_id")
+    assert b.loc["E1", "floors"] == 6 and b.loc["N1", "floors"] == 3
+    # Block rotated 90° about its insertion point (50, 0): (x, y) → (50 − y, x).
+    assert b.loc["N1", "geometry"].equals(Polygon([(50, 0), (50, 20), (40, 20), (40, 0)]))
