@@ -123,6 +123,7 @@ _LABELS: dict[str, tuple[str, str]] = {
     "ph_proposed": ("新建", "proposed"),
     "ph_context": ("周边", "context"),
     "ph_both": ("现状及方案", "existing and proposed"),
+    "site_plan": ("总平面示意（左：现状，右：方案）", "Site plan (left: before, right: after)"),
     "before": ("现状", "Before"),
     "after": ("方案", "After"),
 }

@@ -99,7 +99,8 @@ def write_review_package(result, out_dir: str | Path, *, lang: str = "zh", basem
     ``basemap`` (default none: the map works offline) and ``basemap_key`` are passed to
     :func:`maps.review.build_review_map`.  Refuses to write over the input site.
     """
-    from gis.report import render_report
+    from gis.io.xlsx import write_report_xlsx
+    from gis.report import render_report, report_tables
 
     out_dir = Path(out_dir)
     source = Path(result.site.source).resolve() if result.site.source else None
@@ -109,10 +110,15 @@ def write_review_package(result, out_dir: str | Path, *, lang: str = "zh", basem
     files = {"results.gpkg": write_results_gpkg(result, out_dir / "results.gpkg")}
     html = render_report(result, lang=lang)
     files["report.html"] = atomic_write(out_dir / "report.html", lambda p: p.write_text(html, encoding="utf-8"))
+    tables = report_tables(result, lang=lang)
+    files["report.xlsx"] = atomic_write(out_dir / "report.xlsx", lambda p: write_report_xlsx(tables, p, lang=lang))
     from maps.review import render_review_html
 
     review = render_review_html(result, lang=lang, basemap=basemap, basemap_key=basemap_key)
     files["review.html"] = atomic_write(out_dir / "review.html", lambda p: p.write_text(review, encoding="utf-8"))
     for name, path in result.context.products.get("files", {}).items():
         files[name] = Path(path)
+    raster = result.context.products.get("sunlight_raster")
+    if raster and Path(raster).is_file():
+        files.setdefault(Path(raster).name, Path(raster))
     return files
