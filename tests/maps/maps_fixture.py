@@ -18,6 +18,7 @@ from rasterio.transform import from_origin
 from shapely.geometry import LineString, Point, box
 
 from gis.findings import Finding, Verdict
+from gis.indicators import indicator_table
 from gis.pipeline import ReviewResult
 from gis.registry import CheckContext
 from gis.rules import load_rules
@@ -82,5 +83,6 @@ def make_result(tmp_path, *, empty: bool = False) -> ReviewResult:
                                geometry=[box(X0, Y0, X0 + 120, Y0 + 100)], crs="EPSG:4538")
         ctx.add_layer("net_land", net, title_zh="净地", title_en="Net land")
         ctx.products["sunlight_raster"] = _raster(tmp_path / "sunlight.tif")
-    return ReviewResult(site=site, rules=rules, findings=findings, indicators=[], context=ctx, checks=[],
+    return ReviewResult(site=site, rules=rules, findings=findings,
+                        indicators=indicator_table(site, rules, products=ctx.products), context=ctx, checks=[],
                         created=datetime(2026, 1, 20, 9, 30))
