@@ -303,7 +303,11 @@ def _run_dask(city: str, todo: list[str], kw: dict[str, Any], *, workers: int | 
         import os
 
         n = workers or os.cpu_count() or 1
-        cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=processes, dashboard_address=None)
+        import logging
+
+        # Dashboard on a free port (":0"), never colliding with another cluster; workers quiet.
+        cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=processes, dashboard_address=":0",
+                               silence_logs=logging.WARNING)
         client = Client(cluster)
     else:
         client = Client(scheduler)

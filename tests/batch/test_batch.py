@@ -111,3 +111,12 @@ def test_cli_batch(city, tmp_path):
     assert "summary.csv" in res.output and "Traceback" not in res.output
     res = CliRunner().invoke(app, ["batch", str(tmp_path / "nope.gpkg"), "--out", str(out), "--workers", "0"])
     assert res.exit_code == 2
+
+
+def test_batch_on_an_existing_cluster_by_scheduler_address(city, tmp_path):
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=":0") as cluster:
+        result = run_batch(city, out_dir=tmp_path / "o", scheduler=cluster.scheduler_address, only=FAST,
+                           communities=["C001", "C002"])
+        assert len(cluster.scheduler.workers) == 1  # the cluster outlives the batch: not ours to close
+    assert result.counts()["input"] == 1 and result.counts()["pass"] + result.counts()["fail"] == 1
