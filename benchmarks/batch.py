@@ -47,8 +47,12 @@ def run(city: Path, n: int, workers: int, only: list[str] | None) -> dict:
         seconds = time.perf_counter() - t0
         counts = result.counts()
         per = result.rows["seconds"].astype(float)
+        errors = result.rows.loc[result.rows["status"].isin(["error", "input"]), "error"].dropna()
+        if len(errors):
+            print("most common error:", errors.str.splitlines().str[0].value_counts().head(3).to_dict(), flush=True)
         return {"workers": workers, "only": "sunlight excluded" if only else "full pipeline", "n": n, "seconds": seconds,
-                "per_min": n / seconds * 60, "task_median_s": float(per.median()), "counts": counts}
+                "per_min": n / seconds * 60, "task_median_s": float(per.median()), "counts": counts,
+                "ok": counts["pass"] + counts["fail"]}
     finally:
         shutil.rmtree(out, ignore_errors=True)
 
@@ -60,6 +64,8 @@ def write_results(rows: list[dict], n: int) -> None:
              "|---|---:|---:|---:|---:|---|"]
     for r in rows:
         outcome = ", ".join(f"{k} {v}" for k, v in r["counts"].items() if v)
+        if r["ok"] < r["n"]:
+            outcome += " (runs with errors are not comparable)"
         lines.append(f"| {r['only']} | {r['workers']} | {r['seconds']:.1f} | {r['per_min']:.1f} | {r['task_median_s']:.2f} | {outcome} |")
     block = "\n".join(lines) + "\n"
     text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmark results\n"
