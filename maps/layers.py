@@ -120,7 +120,6 @@ def geojson_layer(
     show: bool = True,
     digits: dict[str, int] | None = None,
     point_radius: float | None = None,
-    label_field: str | None = None,
 ) -> folium.FeatureGroup | None:
     """One ``FeatureGroup`` holding a styled ``GeoJson`` with an escaped tooltip (and popup).
 
@@ -135,12 +134,10 @@ def geojson_layer(
         Popup fields (click).
     point_radius : float, optional
         Draw points as circle markers of this radius (px).
-    label_field : str, optional
-        A field shown as a permanent label at the feature (dimension-line lengths).
     """
     if frame is None or len(frame) == 0:
         return None
-    all_fields = list(dict.fromkeys([*fields, *(popup_fields or []), *([label_field] if label_field else [])]))
+    all_fields = list(dict.fromkeys([*fields, *(popup_fields or [])]))
     data = display_frame(frame, all_fields, digits=digits)
     if len(data) == 0:
         return None
@@ -156,14 +153,6 @@ def geojson_layer(
         folium.GeoJsonPopup(fields=list(popup_fields), aliases=[html.escape(label(f, lang)) for f in popup_fields],
                             localize=False, max_width=420).add_to(gj)
     gj.add_to(group)
-    if label_field:
-        # Permanent dimension labels: a second, non-interactive GeoJson with a centred tooltip.
-        lab = folium.GeoJson(data[[label_field, "geometry"]], style_function=lambda f: {"opacity": 0, "weight": 0},
-                             tooltip=folium.GeoJsonTooltip(fields=[label_field], labels=False, permanent=True,
-                                                           direction="center", class_name="dimlabel",
-                                                           sticky=False),
-                             interactive=False)
-        lab.add_to(group)
     return group
 
 
@@ -275,6 +264,12 @@ def _triple_text(unit: str):
     return tri
 
 
+_DIM_LABEL_JS = JsCode("""function(feature, layer) {
+  layer.bindTooltip(feature.properties.dim, {permanent: true, direction: 'center', className: 'dimlabel',
+                                             interactive: false});
+}""")
+
+
 def finding_rows(findings: Sequence[Any], *, lang: str) -> pd.DataFrame:
     """Findings as rows for the map: rule, subject, verdict (label), triple, message, source,
     category, geometry and the dimension length (m) of two-point lines."""
@@ -334,11 +329,15 @@ def findings_layers(findings: Sequence[Any], crs: Any, *, lang: str, skip: Seque
         sub["_stroke"] = sub["verdict_code"].map(VERDICT_COLOR).fillna("#333")
         sub["_fill"] = sub["_stroke"]
         is_line = sub.geom_type.isin(["LineString", "MultiLineString"]).to_numpy()
-        sub["_weight"] = np.where(is_line, 3.0, 2.0)
-        sub["_fillop"] = 0.12
+        passed = (sub["verdict_code"] == "PASS").to_numpy()
+        sub["_weight"] = np.where(is_line, np.where(passed, 1.5, 3.0), np.where(passed, 1.0, 2.0))
+        sub["_opacity"] = np.where(passed, 0.55, 1.0)
+        sub["_fillop"] = np.where(passed, 0.05, 0.12)
         sub["_dash"] = np.where(sub["length_m"].notna(), "6 3", None)
-        sub["dim"] = [None if pd.isna(v) else f"{v:.1f} m" for v in sub["length_m"]]
-        has_dim = sub["dim"].notna().any()
+        # permanent length labels on the dimension lines that need attention; passing ones
+        # show their length in the tooltip
+        sub["dim"] = [None if pd.isna(v) or ok else f"{v:.1f} m" for v, ok in zip(sub["length_m"], passed, strict=True)]
+        has_dim = sub["length_m"].notna().any()
         # lines and polygons go on one layer; dimension labels only on two-point lines
         layer = geojson_layer(sub, name=category_title(key, lang), lang=lang,
                               fields=["rule_id", "subject", "verdict", "length_m"] if has_dim
@@ -349,13 +348,12 @@ def findings_layers(findings: Sequence[Any], crs: Any, *, lang: str, skip: Seque
                               point_radius=5)
         if layer is None:
             continue
-        if has_dim:
-            dims = sub[sub["dim"].notna()]
+        dims = sub[sub["dim"].notna()]
+        if len(dims):
+            # one permanent tooltip per line (a tooltip bound to the whole GeoJson shows only once)
             data = display_frame(dims, ["dim"])
             folium.GeoJson(data, style_function=lambda f: {"opacity": 0, "weight": 0}, interactive=False,
-                           tooltip=folium.GeoJsonTooltip(fields=["dim"], labels=False, permanent=True,
-                                                         direction="center", class_name="dimlabel",
-                                                         sticky=False)).add_to(layer)
+                           on_each_feature=_DIM_LABEL_JS).add_to(layer)
         out.append(layer)
     return out
 
@@ -515,6 +513,11 @@ _SLIDER_FMT = JsCode("""function(v) { var m = Math.round(v); var h = Math.floor(
   return (h < 10 ? '0' : '') + h + ':' + (mm < 10 ? '0' : '') + mm; }""")
 
 
+# [start, end): at a step time only the outline of that time shows, not the previous one too.
+_INTERVAL_JS = JsCode("""function(f) { return {start: f.properties.start, end: f.properties.end,
+  startExclusive: false, endExclusive: true}; }""")
+
+
 def _tst_minutes(text: Any) -> float | None:
     try:
         if isinstance(text, (int, float, np.floating)):
@@ -553,7 +556,7 @@ def shadow_timelines(shadows: gpd.GeoDataFrame | None, *, lang: str
         data = display_frame(sub, ["tst", "bjt"], keep=["start", "end"])
         data["start"] = data["start"].astype(float)
         data["end"] = data["end"].astype(float)
-        tl = plugins.Timeline(data.__geo_interface__, style=JsCode(
+        tl = plugins.Timeline(data.__geo_interface__, get_interval=_INTERVAL_JS, style=JsCode(
             f"function(f){{return {{color:'{color}', weight:1, fillColor:'{color}', fillOpacity:0.35}};}}"))
         tl.layer_name = html.escape(label(f"shadows_{scene}", lang))
         tl.show = scene == "after"
@@ -561,6 +564,7 @@ def shadow_timelines(shadows: gpd.GeoDataFrame | None, *, lang: str
     slider = plugins.TimelineSlider(auto_play=False, show_ticks=True, enable_keyboard_controls=True,
                                     playback_duration=8000, start=float(times[0]), end=float(times[-1] + step))
     slider.options["format_output"] = _SLIDER_FMT
+    slider.tst_minutes = [float(t) for t in times]  # for the page to open at a chosen time
     slider.add_timelines(*timelines)
     return timelines, slider
 

@@ -162,7 +162,9 @@ def _output(result: Any, name: str) -> Any:
 
 
 def _bounds(site: Any) -> list[list[float]] | None:
-    frames = [f for f in site.layers.values() if isinstance(f, gpd.GeoDataFrame) and len(f)]
+    """Lat/lon bounds of the parcels and buildings (roads and context can reach far)."""
+    frames = [f for k, f in site.layers.items() if k in ("parcels", "buildings")
+              and isinstance(f, gpd.GeoDataFrame) and len(f)]
     if not frames:
         return None
     b = gpd.GeoSeries([f.to_crs(L.WGS84).union_all() for f in frames], crs=L.WGS84).total_bounds
@@ -244,6 +246,9 @@ def build_review_map(result: Any, *, lang: str = "zh", basemap: str | None = Non
     # Timeline layers always add themselves to the map; hide the ones not shown on opening.
     js = "".join(f"{tl.get_name()}.remove();" for tl in timelines if not tl.show)
     js += "if (MAP.attributionControl) { MAP.attributionControl.setPrefix('Leaflet'); }"
+    if slider is not None:  # open at true solar noon (or the last time before it)
+        noon = max([t for t in slider.tst_minutes if t <= 720.0] or [slider.options["start"]])
+        js += f"{slider.get_name()}.setTime({noon});"
     _Html(_title_html(result, lang=lang, warn=warn) + _legend_html(lang=lang, cmap=cmap), css=_CSS,
           js=js).add_to(m)
     bounds = _bounds(site)
