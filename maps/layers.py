@@ -218,10 +218,12 @@ def simple_layer(frame: gpd.GeoDataFrame | None, *, key: str, fields: Sequence[s
 
 
 # ---------------------------------------------------------------------- buildings
-def buildings_layers(buildings: gpd.GeoDataFrame | None, *, lang: str) -> list[folium.FeatureGroup]:
+def buildings_layers(buildings: gpd.GeoDataFrame | None, *, lang: str,
+                     show_existing: bool = False) -> list[folium.FeatureGroup]:
     """Buildings existing / kept / proposed / context, filled by height class (高度分类).
 
-    Tooltips: id, name, floors, height (m), households, height class, use.
+    Tooltips: id, name, floors, height (m), households, height class, use.  The existing
+    (demolished) layer starts hidden unless ``show_existing``.
     """
     if buildings is None or len(buildings) == 0:
         return []
@@ -243,7 +245,7 @@ def buildings_layers(buildings: gpd.GeoDataFrame | None, *, lang: str) -> list[f
         layer = geojson_layer(b, name=label(f"b_{phase}", lang), lang=lang,
                               fields=["building_id", "name", "phase", "floors", "height_m", "households",
                                       "height_class", "use"],
-                              show=phase != "existing")
+                              show=show_existing or phase != "existing")
         if layer is not None:
             out.append(layer)
     return out

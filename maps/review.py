@@ -32,7 +32,8 @@ from maps import layers as L
 from maps.offline import inline_assets
 from maps.theme import HEIGHT_CLASS_COLOR, PHASE_STYLE, SCRAP_COLOR, VERDICT_COLOR, label
 
-__all__ = ["build_review_map", "render_review_html", "basemap_tiles", "GCJ02_HOSTS"]
+__all__ = ["build_review_map", "render_review_html", "build_compare_map", "render_compare_html", "basemap_tiles",
+           "GCJ02_HOSTS"]
 
 # Tile hosts serving GCJ-02 ("Mars") coordinates: CGCS2000 / WGS 84 data lands hundreds of metres off.
 GCJ02_HOSTS = ("autonavi", "amap", "gaode", "map.qq.com", "tencent", "baidu", "bdimg", "bdstatic")
@@ -196,7 +197,7 @@ def build_review_map(result: Any, *, lang: str = "zh", basemap: str | None = Non
     """
     site = result.site
     tiles, warn = basemap_tiles(basemap, key=basemap_key)
-    m = folium.Map(tiles=None, control_scale=True, zoom_start=17, max_zoom=22,
+    m = folium.Map(tiles=None, control_scale=True, zoom_start=17, max_zoom=22, zoom_snap=0.25, zoom_delta=0.5,
                    location=[site.lat, site.lon], prefer_canvas=False)
     # Only Leaflet: drop jQuery, Bootstrap, awesome-markers, Font Awesome (instance attributes,
     # never the class-level lists folium shares between maps).
@@ -262,5 +263,66 @@ def render_review_html(result: Any, *, lang: str = "zh", basemap: str | None = N
     """The review map as one self-contained HTML text (Leaflet and plugins inlined)."""
     m = build_review_map(result, lang=lang, basemap=basemap, basemap_key=basemap_key)
     page = m.get_root().render()
+    page = page.replace('<html>', f'<html lang="{"zh-CN" if lang == "zh" else "en"}">', 1)
+    return inline_assets(page)
+
+
+def _leaflet_only(m: folium.Map) -> None:
+    m.default_js = [j for j in m.default_js if j[0] == "leaflet"]
+    m.default_css = [c for c in m.default_css if c[0] == "leaflet_css"]
+
+
+def build_compare_map(result: Any, *, lang: str = "zh") -> plugins.DualMap:
+    """Before (left) and after (right) side by side, the two views synchronised (DualMap).
+
+    Left: parcels, buildings existing / kept / context, ground hours before.  Right: net land,
+    scrap plots, buildings kept / proposed / context, every finding layer, windows, ground
+    hours after.  Each side has its own layer control and a caption.
+    """
+    site = result.site
+    dm = plugins.DualMap(location=[site.lat, site.lon], tiles=None, zoom_start=17, max_zoom=22, control_scale=True,
+                         zoom_snap=0.25, zoom_delta=0.5)
+    for m in (dm.m1, dm.m2):
+        _leaflet_only(m)
+    b = site.buildings if "buildings" in site.layers else None
+    before = [L.parcels_layer(site.layer("parcels"), lang=lang)]
+    before += L.buildings_layers(b[b["phase"] != "proposed"] if b is not None else None, lang=lang,
+                                 show_existing=True)
+    after = [L.net_land_layer(_output(result, "net_land"), lang=lang),
+             L.scrap_layer(_output(result, "scrap_plots"), lang=lang)]
+    after += L.buildings_layers(b[b["phase"] != "existing"] if b is not None else None, lang=lang)
+    after.append(L.lanes_layer(site.layer("fire_lanes"), lang=lang))
+    windows = L.windows_layer(_output(result, "windows"), lang=lang,
+                              obstruction=_output(result, "sunlight_obstruction"))
+    after += L.findings_layers(result.findings, site.crs, lang=lang, windows_drawn=windows is not None)
+    after.append(windows)
+    raster = result.context.products.get("sunlight_raster")
+    if raster and Path(raster).is_file():
+        overlays, _ = L.raster_overlays(raster, lang=lang)
+        for o in overlays:
+            o.show = True
+        before += [o for o in overlays if o.layer_name == label("raster_before", lang)]
+        after += [o for o in overlays if o.layer_name == label("raster_after", lang)]
+    for m, layers, side in ((dm.m1, before, "before"), (dm.m2, after, "after")):
+        for layer in layers:
+            if layer is not None:
+                layer.add_to(m)
+        folium.LayerControl(collapsed=True, position="topright").add_to(m)
+        left = "55px" if side == "before" else "calc(50% + 55px)"
+        caption = (f'<div class="review-box" style="top:10px;left:{left}" id="caption-{side}">'
+                   f'<b>{html.escape(label(side, lang))}</b></div>')
+        _Html(caption, css=_CSS if side == "before" else "",
+              js="if (MAP.attributionControl) { MAP.attributionControl.setPrefix('Leaflet'); }").add_to(m)
+    plugins.Fullscreen(position="topleft").add_to(dm.m2)
+    bounds = _bounds(site)
+    if bounds:
+        dm.fit_bounds(bounds, padding=(20, 20))
+    return dm
+
+
+def render_compare_html(result: Any, *, lang: str = "zh") -> str:
+    """The before / after comparison as one self-contained HTML text."""
+    dm = build_compare_map(result, lang=lang)
+    page = dm.get_root().render()
     page = page.replace('<html>', f'<html lang="{"zh-CN" if lang == "zh" else "en"}">', 1)
     return inline_assets(page)

@@ -1,5 +1,6 @@
-"""Writing the review package: ``results.gpkg``, ``report.html``, ``report.xlsx`` and ``review.html``
-(more files as modules add them).
+"""Writing the review package: ``results.gpkg``, ``report.html``, ``report.xlsx``, ``review.html``
+(the offline review map) and ``review_compare.html`` (before | after side by side); more files
+as modules add them.
 
 Every file is written under a temporary name in the output folder and moved into place, so
 a reader never sees a half-written file and an interrupted run leaves the previous package
@@ -23,7 +24,7 @@ from gis.indicators import indicators_frame
 
 __all__ = ["atomic_write", "write_results_gpkg", "write_review_package", "OUTPUT_FILES"]
 
-OUTPUT_FILES = ("results.gpkg", "report.html", "report.xlsx", "review.html")
+OUTPUT_FILES = ("results.gpkg", "report.html", "report.xlsx", "review.html", "review_compare.html")
 
 
 def atomic_write(target: Path, write: Callable[[Path], None]) -> Path:
@@ -112,10 +113,13 @@ def write_review_package(result, out_dir: str | Path, *, lang: str = "zh", basem
     files["report.html"] = atomic_write(out_dir / "report.html", lambda p: p.write_text(html, encoding="utf-8"))
     tables = report_tables(result, lang=lang)
     files["report.xlsx"] = atomic_write(out_dir / "report.xlsx", lambda p: write_report_xlsx(tables, p, lang=lang))
-    from maps.review import render_review_html
+    from maps.review import render_compare_html, render_review_html
 
     review = render_review_html(result, lang=lang, basemap=basemap, basemap_key=basemap_key)
     files["review.html"] = atomic_write(out_dir / "review.html", lambda p: p.write_text(review, encoding="utf-8"))
+    compare = render_compare_html(result, lang=lang)  # before | after side by side, synchronised
+    files["review_compare.html"] = atomic_write(out_dir / "review_compare.html",
+                                                lambda p: p.write_text(compare, encoding="utf-8"))
     for name, path in result.context.products.get("files", {}).items():
         files[name] = Path(path)
     raster = result.context.products.get("sunlight_raster")

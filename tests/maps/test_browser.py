@@ -112,3 +112,13 @@ def test_sample_review_map_has_no_console_errors(tmp_path):
     assert probe["interactive"] > 50 and probe["timeline"] == 1 and not alerted
     if result.context.products.get("sunlight_raster"):
         assert probe["images"] == 1
+
+
+def test_compare_map_renders_offline(tmp_path):
+    from maps import render_compare_html
+
+    probe, console, alerted = _open(render_compare_html(make_result(tmp_path), lang="zh"), tmp_path)
+    assert console == [], console
+    # the probe counts the whole page: left (parcels 2, existing + kept + context 3) and right
+    # (net land 1, kept + proposed + context 3, lane 1, two findings, windows 2)
+    assert probe["maps"] == 2 and probe["interactive"] == 5 + 9 and probe["images"] == 2 and not alerted

@@ -193,3 +193,20 @@ def test_point_findings_and_site_coordinates(result):
     to_ll = Transformer.from_crs("EPSG:4538", "EPSG:4326", always_xy=True)
     assert (lon0, lat0) == pytest.approx(to_ll.transform(X0 + 30, Y0 + 73), abs=1e-9)
     assert (lon1, lat1) == pytest.approx(to_ll.transform(X0 + 30, Y0 + 101), abs=1e-9)
+
+
+def test_compare_map_before_left_after_right(result):
+    from maps import build_compare_map, render_compare_html
+
+    dm = build_compare_map(result, lang="zh")
+    page = render_compare_html(result, lang="zh")
+    assert external_refs(page) == []
+    assert "leaflet.sync@0.2.4/L.Map.Sync.js */" in page
+    names = {c.layer_name for c in dm.m1._children.values() if hasattr(c, "layer_name")}
+    assert {"现状宗地", "建筑·现状（拆除）", "建筑·保留", "地面日照时数·现状"} <= names
+    assert "建筑·新建" not in names and "窗日照结论" not in names
+    names2 = {c.layer_name for c in dm.m2._children.values() if hasattr(c, "layer_name")}
+    assert {"方案净用地", "建筑·新建", "窗日照结论", "地面日照时数·方案", "核查·间距与退界（尺寸线）"} <= names2
+    assert "建筑·现状（拆除）" not in names2
+    for m in (dm.m1, dm.m2):  # each side has its own layer control
+        assert any(isinstance(c, folium.LayerControl) for c in m._children.values())
