@@ -166,6 +166,7 @@ def report_tables(result: ReviewResult, *, lang: str = "zh") -> list[ReportTable
         w = _plain(outs["windows"].data)
         cols = [c for c in ["building_id", "dwelling", "floor", "window_id", "room", "phase", "hours_before",
                             "hours_after", "threshold_h", "rule_id", "verdict", "obstructors"] if c in w.columns]
+        cols = [c for c in cols if c not in ("room", "dwelling") or w[c].notna().any()]  # drop empty optional
         w = w[cols].sort_values([c for c in ["building_id", "dwelling", "floor", "window_id"] if c in cols],
                                 na_position="last", kind="stable").reset_index(drop=True)
         if "verdict" in w.columns:
@@ -235,6 +236,9 @@ def _windows_by_building(table: ReportTable, lang: str) -> list[dict]:
 
 def _frame_html(frame: pd.DataFrame, headers: list[str], *, max_rows: int | None = _MAX_TABLE_ROWS) -> str:
     df = frame.copy()
+    for c in df.columns:
+        if df[c].dtype == object:
+            df[c] = df[c].map(lambda v: "—" if v is None or (isinstance(v, float) and math.isnan(v)) else v)
     df.columns = headers
     more = len(df) - max_rows if max_rows else 0
     if max_rows:

@@ -407,7 +407,8 @@ def _window_popup_js(lang: str) -> JsCode:
     return '<tr><td>' + r[0] + '</td><td>' + r[1] + '</td><td>' + r[2] + '</td><td>' + r[3] + '</td><td>' + r[4]
       + '</td><td style="color:' + v[1] + ';font-weight:bold">' + v[0] + '</td><td>' + r[6] + '</td></tr>';
   }}).join('');
-  layer.bindPopup('<table class="wintable"><tr>{heads}</tr>' + body + '</table>', {{maxWidth: 560}});
+  var head = '<b>' + (feature.properties.building_id || '') + '</b> · ' + rows.length + ' {html.escape(label("windows", lang))}';
+  layer.bindPopup(head + '<table class="wintable"><tr>{heads}</tr>' + body + '</table>', {{maxWidth: 560}});
 }}""")
 
 
