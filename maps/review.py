@@ -27,6 +27,7 @@ import geopandas as gpd
 from branca.element import MacroElement
 from folium import plugins
 from folium.template import Template
+from rasterio.errors import RasterioError
 
 from maps import layers as L
 from maps.offline import inline_assets
@@ -111,7 +112,7 @@ def basemap_tiles(basemap: str | None, *, key: str | None = None) -> tuple[list[
     return [{"tiles": basemap, "attr": "basemap", "name": "basemap"}], warn
 
 
-def _title_html(result: Any, *, lang: str, warn: str | None) -> str:
+def _title_html(result: Any, *, lang: str, warn: str | None, problems: list[str] = ()) -> str:
     site, rules = result.site, result.rules
     name = site.name or (Path(site.source).stem if site.source else "—")
     pack = rules.meta.title_zh if lang == "zh" else rules.meta.title_en
@@ -130,6 +131,7 @@ def _title_html(result: Any, *, lang: str, warn: str | None) -> str:
     ]
     if warn:
         lines.append(f'<div class="warn">{html.escape(label(warn, lang))}</div>')
+    lines += [f'<div class="warn">{html.escape(p)}</div>' for p in problems]
     return f'<div class="review-box review-title" id="review-title">{"".join(lines)}</div>'
 
 
@@ -228,9 +230,13 @@ def build_review_map(result: Any, *, lang: str = "zh", basemap: str | None = Non
     layers.append(windows)
     cmap = None
     raster = result.context.products.get("sunlight_raster")
+    problems: list[str] = []
     if raster and Path(raster).is_file():
-        overlays, cmap = L.raster_overlays(raster, lang=lang)
-        layers.extend(overlays)
+        try:
+            overlays, cmap = L.raster_overlays(raster, lang=lang)
+            layers.extend(overlays)
+        except (OSError, ValueError, RasterioError) as exc:  # a broken file must not cost the whole map
+            problems.append(f"{label('raster_unreadable', lang)} {Path(raster).name}: {exc}")
     for layer in layers:
         if layer is not None:
             layer.add_to(m)
@@ -250,7 +256,7 @@ def build_review_map(result: Any, *, lang: str = "zh", basemap: str | None = Non
     if slider is not None:  # open at true solar noon (or the last time before it)
         noon = max([t for t in slider.tst_minutes if t <= 720.0] or [slider.options["start"]])
         js += f"{slider.get_name()}.setTime({noon});"
-    _Html(_title_html(result, lang=lang, warn=warn) + _legend_html(lang=lang, cmap=cmap), css=_CSS,
+    _Html(_title_html(result, lang=lang, warn=warn, problems=problems) + _legend_html(lang=lang, cmap=cmap), css=_CSS,
           js=js).add_to(m)
     bounds = _bounds(site)
     if bounds:

@@ -59,6 +59,7 @@ _LABELS: dict[str, tuple[str, str]] = {
     "shadows_before": ("阴影·现状（大寒日）", "Shadows · before (standard day)"),
     "shadows_after": ("阴影·方案（大寒日）", "Shadows · after (standard day)"),
     "basemap": ("底图", "Basemap"),
+    "raster_unreadable": ("地面日照栅格无法读取，未显示：", "Ground-hours raster unreadable, not shown:"),
     # fields
     "building_id": ("建筑编号", "Building"),
     "name": ("名称", "Name"),

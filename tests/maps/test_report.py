@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 from gis.io.package import OUTPUT_FILES, write_review_package
 from gis.io.xlsx import sheet_name
 from gis.report import render_report, report_tables
+from maps.offline import external_refs
 
 
 @pytest.fixture
@@ -40,6 +41,8 @@ def test_package_has_every_file(package):
     for name in OUTPUT_FILES:
         assert files[name].is_file() and files[name].stat().st_size > 0, name
     assert not [p for p in files["review.html"].parent.iterdir() if p.name.startswith(".")]
+    for name in ("review.html", "review_compare.html", "report.html"):
+        assert external_refs(files[name].read_text(encoding="utf-8")) == [], name
 
 
 def test_xlsx_contents_and_chinese_headers(package):

@@ -210,3 +210,12 @@ def test_compare_map_before_left_after_right(result):
     assert "建筑·现状（拆除）" not in names2
     for m in (dm.m1, dm.m2):  # each side has its own layer control
         assert any(isinstance(c, folium.LayerControl) for c in m._children.values())
+
+
+def test_unreadable_raster_is_reported_on_the_map_not_raised(result, tmp_path):
+    bad = tmp_path / "broken.tif"
+    bad.write_bytes(b"not a tiff")
+    result.context.products["sunlight_raster"] = bad
+    page = render_review_html(result, lang="en")
+    assert "Ground-hours raster unreadable, not shown: broken.tif" in page
+    assert "var image_overlay_" not in page
