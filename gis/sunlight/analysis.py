@@ -26,7 +26,7 @@ import pandas as pd
 import shapely
 
 from gis.findings import Verdict, judge
-from gis.sunlight.hours import segment_minutes, sweep_mask, window_lit
+from gis.sunlight.hours import segment_minutes, sweep_mask, window_height_limits, window_lit, window_lit_banks
 from gis.sunlight.occlusion import SunSteps, candidate_points, critical_height, horizon, sun_steps
 from gis.sunlight.scene import Prisms, prisms_from_buildings
 from gis.sunlight.solar import SunPath, sun_path
@@ -95,6 +95,11 @@ class SunlightModel:
     """State of one sunlight analysis: sun, windows, sample points and cached horizons.
 
     Build it with :func:`build_model`; derive scenarios with :meth:`with_proposed`.
+
+    The horizon of the fixed scene (context + kept) is held in two banks that are never
+    copied: ``h_fixed`` (traced once by :func:`build_model`, shared by every derived model)
+    with ``fixed_row[p]`` the row of sample point ``p`` (``-1``: none), and ``h_fixed_new``
+    / ``fixed_row_new`` for the points of windows added by :meth:`with_proposed`.
     """
 
     params: SunlightParams
@@ -111,8 +116,29 @@ class SunlightModel:
     footprints: dict = field(default_factory=dict)
     _site_cache: dict = field(default_factory=dict)
     max_floor: int | None = None
+    fixed_row: np.ndarray | None = None
+    h_fixed_new: np.ndarray | None = None
+    fixed_row_new: np.ndarray | None = None
+    _lit_cache: dict = field(default_factory=dict)
 
-    # ------------------------------------------------------------------ scenario horizons
+    # ------------------------------------------------------------------ horizons
+    def fixed_banks(self) -> list[tuple[np.ndarray, np.ndarray | None]]:
+        """The fixed-scene horizon banks for :func:`~gis.sunlight.hours.window_lit_banks`."""
+        banks = [(self.h_fixed, self.fixed_row)]
+        if self.h_fixed_new is not None:
+            banks.append((self.h_fixed_new, self.fixed_row_new))
+        return banks
+
+    def fixed_horizon(self, points: np.ndarray) -> np.ndarray:
+        """Fixed-scene horizon ``(len(points), T)`` of some sample points (a copy of those rows only)."""
+        points = np.asarray(points, dtype=np.int64)
+        out = np.zeros((len(points), len(self.sun)))
+        for h, row in self.fixed_banks():
+            r = points if row is None else row[points]
+            ok = r >= 0
+            out[ok] = np.maximum(out[ok], h[r[ok]])
+        return out
+
     def site_horizon(self, prisms: Prisms, point_mask: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Horizon of a site prism set for the points it can reach.
 
@@ -132,12 +158,66 @@ class SunlightModel:
             self._site_cache[key] = self.site_horizon(prisms, mask)
         return self._site_cache[key]
 
+    # ------------------------------------------------------------------ lit steps
+    # Caches (``_lit_cache``): "fixed" = list of row blocks of the fixed-scene lit matrix (W × T
+    # in window order; blocks are shared with the model this one was derived from); "before" /
+    # "after" = (windows reached by that site massing, their lit rows); "minutes_*" = (W,).
+    def _fixed_blocks(self) -> list[np.ndarray]:
+        if "fixed" not in self._lit_cache:
+            s = self.samples
+            self._lit_cache["fixed"] = [window_lit_banks(self.fixed_banks(), self.sun.tan_alt, s.start, s.centre,
+                                                         whole_window=self.params.whole_window, sweep=self.sweep)]
+        return self._lit_cache["fixed"]
+
+    def _fixed_rows(self, wins: np.ndarray) -> np.ndarray:
+        blocks = self._fixed_blocks()
+        if len(blocks) == 1:
+            return blocks[0][wins]
+        out = np.empty((len(wins), len(self.sun)), dtype=bool)
+        off = 0
+        for blk in blocks:
+            sel = (wins >= off) & (wins < off + len(blk))
+            out[sel] = blk[wins[sel] - off]
+            off += len(blk)
+        return out
+
+    def _scenario(self, scenario: str) -> tuple[np.ndarray, np.ndarray]:
+        """(reached windows, their lit rows) for "before" / "after" (cached)."""
+        if scenario not in ("before", "after"):
+            raise ValueError(f"scenario must be 'before' or 'after' (got {scenario!r})")
+        if scenario not in self._lit_cache:
+            prisms = self.existing if scenario == "before" else self.proposed
+            row, h = self._cached(scenario, prisms, self._phase_points(scenario))
+            wins = np.unique(self.samples.window[row >= 0])
+            s = self.samples
+            rows = window_lit_banks(self.fixed_banks() + [(h, row)], self.sun.tan_alt, s.start, s.centre,
+                                    whole_window=self.params.whole_window, sweep=self.sweep, windows=wins)
+            self._lit_cache[scenario] = (wins, rows)
+        return self._lit_cache[scenario]
+
+    def lit_rows(self, scenario: str, windows: np.ndarray) -> np.ndarray:
+        """Lit steps ``(len(windows), T)`` bool of some windows for "before", "after" or "fixed"."""
+        wins = np.asarray(windows, dtype=np.int64)
+        out = self._fixed_rows(wins)
+        if scenario != "fixed":
+            reached, rows = self._scenario(scenario)
+            if len(reached):
+                pos = np.searchsorted(reached, wins)
+                hit = (pos < len(reached)) & (reached[np.minimum(pos, len(reached) - 1)] == wins)
+                out[hit] = rows[pos[hit]]
+        return out
+
+    def fixed_lit(self) -> np.ndarray:
+        """Lit steps per window against the fixed scene alone, ``(W, T)`` bool."""
+        return self.lit("fixed")
+
     def lit(self, scenario: str) -> np.ndarray:
-        """Lit steps per window, ``(W, T)`` bool, for ``"before"`` or ``"after"``."""
-        prisms = self.existing if scenario == "before" else self.proposed
-        row, h = self._cached(scenario, prisms, self._phase_points(scenario))
-        return window_lit(self.h_fixed, self.sun.tan_alt, self.samples.start, self.samples.centre,
-                          whole_window=self.params.whole_window, h_extra=h, extra_row=row, sweep=self.sweep)
+        """Lit steps per window, ``(W, T)`` bool, for ``"before"``, ``"after"`` or ``"fixed"``.
+
+        Only the windows that the scenario's site massing can reach are traced against it; the
+        others keep their fixed-scene result.  (A new array; the model caches the parts.)
+        """
+        return self.lit_rows(scenario, np.arange(len(self.windows)))
 
     def _phase_points(self, scenario: str) -> np.ndarray:
         ph = self.windows["phase"].to_numpy()
@@ -145,47 +225,111 @@ class SunlightModel:
         return keep[self.samples.window]
 
     def minutes(self, scenario: str) -> np.ndarray:
-        """Counted sunlit minutes per window under the segment rules, for a scenario."""
-        return segment_minutes(self.lit(scenario), **self.params.segment_kw())
+        """Counted sunlit minutes per window under the segment rules (cached).
+
+        ``scenario``: ``"before"``, ``"after"`` or ``"fixed"`` (the fixed scene alone).  Only
+        windows that the scenario's site massing reaches are counted again.
+        """
+        key = f"minutes_{scenario}"
+        if key not in self._lit_cache:
+            kw = self.params.segment_kw()
+            if scenario == "fixed":
+                self._lit_cache[key] = np.concatenate([segment_minutes(b, **kw) for b in self._fixed_blocks()])
+            else:
+                wins, rows = self._scenario(scenario)
+                out = self.minutes("fixed").copy()
+                if len(wins):
+                    out[wins] = segment_minutes(rows, **kw)
+                self._lit_cache[key] = out
+        return self._lit_cache[key]
+
+    def _reached(self, scenario: str) -> np.ndarray:
+        """Windows with a point that the scenario's site massing can reach."""
+        return self._scenario(scenario)[0]
+
+    def with_heights(self, heights: dict[object, float] | pd.Series) -> SunlightModel:
+        """The same model with new heights (m above their bases) for some proposed buildings.
+
+        Windows stay as they are (no windows are added or removed); the fixed scene and the
+        "before" scenario are reused.
+        """
+        keep = ("fixed", "before", "minutes_fixed", "minutes_before")
+        return replace(self, proposed=self.proposed.with_heights(heights),
+                       _site_cache={k: v for k, v in self._site_cache.items() if k == "before"},
+                       _lit_cache={k: v for k, v in self._lit_cache.items() if k in keep})
 
     def with_proposed(self, proposed_buildings: gpd.GeoDataFrame) -> SunlightModel:
         """The same model with another proposed massing (windows of fixed/existing buildings kept).
 
-        The fixed horizon and the "before" scenario are reused; windows of the new proposed
-        residential buildings are generated as in :func:`build_model`.
+        Windows of proposed buildings are always last in the window table, so the kept windows
+        and their sample points are a prefix: the fixed horizon, the fixed-scene lit steps and
+        the "before" scenario are shared (views, nothing large is copied).  Windows of the new
+        proposed residential buildings are generated as in :func:`build_model` and only their
+        points are traced against the fixed scene.
         """
         prop = prisms_from_buildings(proposed_buildings)
-        keep = self.windows["phase"].to_numpy() != "proposed"
+        phase = self.windows["phase"].to_numpy()
+        n_kept = int((phase != "proposed").sum())
+        if (phase[:n_kept] == "proposed").any():
+            raise AssertionError("SunlightModel: proposed windows must come last")
+        n_old = int(self.samples.start[n_kept])
         new_w = _generate(proposed_buildings.assign(phase="proposed"), self.path, self.sun, self.params,
                           self.grid_north_azimuth_deg, self.max_floor)
         fps = dict(self.footprints)
         fps.update(dict(zip(proposed_buildings["building_id"], proposed_buildings.geometry, strict=True)))
-        old_pts = np.isin(self.samples.window, np.flatnonzero(keep))
-        new_samples = sample_windows(new_w, fps, grid_north_azimuth_deg=self.grid_north_azimuth_deg,
-                                     sample=self.params.sample, sample_spacing_m=self.params.sample_spacing_m)
-        windows = pd.concat([self.windows[keep], new_w], ignore_index=True)
+        new_s = sample_windows(new_w, fps, grid_north_azimuth_deg=self.grid_north_azimuth_deg,
+                               sample=self.params.sample, sample_spacing_m=self.params.sample_spacing_m)
+        windows = pd.concat([self.windows.iloc[:n_kept], new_w], ignore_index=True)
         windows = gpd.GeoDataFrame(windows, geometry="geometry", crs=self.windows.crs)
-        # merge samples: old kept windows first, then the new ones
-        old_start = self.samples.start
-        kept_idx = np.flatnonzero(keep)
-        counts = np.r_[np.diff(old_start)[kept_idx], np.diff(new_samples.start)]
-        xyz = np.vstack([self.samples.xyz[old_pts], new_samples.xyz])
-        start = np.r_[0, np.cumsum(counts)].astype(np.int64)
-        n_old = int(old_pts.sum())
-        old_centre_local = self.samples.centre[kept_idx] - old_start[kept_idx]
-        centre = np.r_[start[:-1][: len(kept_idx)] + old_centre_local, new_samples.centre + n_old].astype(np.int64)
-        window = np.repeat(np.arange(len(counts)), counts).astype(np.int64)
-        normal = np.r_[self.samples.normal_grid[kept_idx], new_samples.normal_grid]
-        samples = WindowSamples(xyz, window, start, centre, normal)
-        h_fixed = np.vstack([self.h_fixed[old_pts], horizon(new_samples.xyz, self.fixed, self.sun)])
-        cache = {}
-        if "before" in self._site_cache:
+        old = self.samples
+        n_new = len(new_s)
+        samples = WindowSamples(
+            xyz=np.vstack([old.xyz[:n_old], new_s.xyz]),
+            window=np.r_[old.window[:n_old], new_s.window + n_kept].astype(np.int64),
+            start=np.r_[old.start[: n_kept + 1], new_s.start[1:] + n_old].astype(np.int64),
+            centre=np.r_[old.centre[:n_kept], new_s.centre + n_old].astype(np.int64),
+            normal_grid=np.r_[old.normal_grid[:n_kept], new_s.normal_grid],
+        )
+        # fixed horizon banks: the shared array for the kept points, a new one for the new points
+        # (kept points never use the old "new" bank: it belonged to proposed windows, all replaced)
+        old_row = np.arange(n_old, dtype=np.int64) if self.fixed_row is None else self.fixed_row[:n_old]
+        fixed_row = np.r_[old_row, np.full(n_new, -1)].astype(np.int64)
+        fixed_row_new = np.r_[np.full(n_old, -1), np.arange(n_new)].astype(np.int64)
+        h_new = horizon(new_s.xyz, self.fixed, self.sun)
+        sweep = None
+        if self.sweep is not None:
+            sweep = np.vstack([self.sweep[:n_kept], sweep_mask(new_s.normal_grid, self.sun.ux, self.sun.uy,
+                                                               min_sweep_deg=self.params.min_sweep_deg)])
+        site_cache = {}
+        if "before" in self._site_cache:  # the existing massing is unchanged; proposed windows have no "before"
             row, h = self._site_cache["before"]
-            r_old = row[old_pts]
-            cache["before"] = (np.r_[r_old, np.full(len(new_samples), -1)].astype(np.int64), h)
-        sweep = sweep_mask(normal, self.sun.ux, self.sun.uy, min_sweep_deg=self.params.min_sweep_deg)
-        return replace(self, windows=windows, samples=samples, proposed=prop, h_fixed=h_fixed, sweep=sweep,
-                       footprints=fps, _site_cache=cache)
+            site_cache["before"] = (np.r_[row[:n_old], np.full(n_new, -1)].astype(np.int64), h)
+        model = replace(self, windows=windows, samples=samples, proposed=prop, h_fixed=self.h_fixed,
+                        fixed_row=fixed_row, h_fixed_new=h_new, fixed_row_new=fixed_row_new, sweep=sweep,
+                        footprints=fps, _site_cache=site_cache, _lit_cache={})
+        kw = self.params.segment_kw()
+        lc = self._lit_cache
+        if "fixed" in lc:
+            kept_blocks, off = [], 0
+            for blk in lc["fixed"]:
+                if off < n_kept:
+                    kept_blocks.append(blk[: n_kept - off])
+                off += len(blk)
+            new_lit = window_lit_banks([(h_new, None)], self.sun.tan_alt, new_s.start, new_s.centre,
+                                       whole_window=self.params.whole_window,
+                                       sweep=None if sweep is None else sweep[n_kept:])
+            model._lit_cache["fixed"] = kept_blocks + [new_lit]
+            if "minutes_fixed" in lc:
+                m_new = segment_minutes(new_lit, **kw)
+                model._lit_cache["minutes_fixed"] = np.r_[lc["minutes_fixed"][:n_kept], m_new]
+                if "minutes_before" in lc and "before" in site_cache:
+                    # proposed windows are not traced against the existing massing: "before" = fixed
+                    model._lit_cache["minutes_before"] = np.r_[lc["minutes_before"][:n_kept], m_new]
+        if "before" in lc and "before" in site_cache:
+            wins, rows = lc["before"]
+            k = int(np.searchsorted(wins, n_kept))
+            model._lit_cache["before"] = (wins[:k], rows[:k])
+        return model
 
 
 def _generate(buildings: gpd.GeoDataFrame, path: SunPath, sun: SunSteps, p: SunlightParams, gn: float,
@@ -264,6 +408,8 @@ def build_model(
     else:
         win = read_windows(windows, b, grid_north_azimuth_deg=grid_north_azimuth_deg, sill_height_m=p.sill_height_m)
         win["phase"] = win["building_id"].map(dict(zip(b["building_id"], b["phase"], strict=True)))
+    # proposed windows last (so that with_proposed keeps the others as a prefix)
+    win = win.iloc[np.argsort(win["phase"].to_numpy() == "proposed", kind="stable")].reset_index(drop=True)
     samples = sample_windows(win, footprints, grid_north_azimuth_deg=grid_north_azimuth_deg, sample=p.sample,
                              sample_spacing_m=p.sample_spacing_m)
     h_fixed = horizon(samples.xyz, fixed, sun)
@@ -306,35 +452,42 @@ def evaluate_windows(model: SunlightModel) -> gpd.GeoDataFrame:
     p = model.params
     w = model.windows.copy()
     phase = w["phase"].to_numpy()
-    lit_b = model.lit("before")
-    lit_a = model.lit("after")
-    mb = segment_minutes(lit_b, **p.segment_kw())
-    ma = segment_minutes(lit_a, **p.segment_kw())
+    mb = model.minutes("before")
+    ma = model.minutes("after")
     has_b = np.isin(phase, FIXED_PHASES + ("existing",))
     has_a = np.isin(phase, FIXED_PHASES + ("proposed",))
     w["minutes_before"] = np.where(has_b, mb, np.nan)
     w["minutes_after"] = np.where(has_a, ma, np.nan)
     w["hours_before"] = w["minutes_before"] / 60.0
     w["hours_after"] = w["minutes_after"] / 60.0
-    lost = (lit_b & ~lit_a).sum(axis=1) * p.step_min
+    # lost minutes only where the site massing reaches the window (elsewhere before = after)
+    lost = np.zeros(len(w))
+    reach = np.union1d(model._reached("before"), model._reached("after"))
+    if len(reach):
+        lost[reach] = (model.lit_rows("before", reach) & ~model.lit_rows("after", reach)).sum(axis=1) * p.step_min
     w["lost_min"] = np.where(has_b & has_a, lost, np.nan)
-    thr, rule, verdict = [], [], []
-    for ph, hb, ha in zip(phase, w["hours_before"], w["hours_after"], strict=True):
-        if ph in FIXED_PHASES:
-            thr.append(p.min_hours)
-            rule.append("SUN-04")
-            verdict.append(judge(hb, ha, p.min_hours, sense="min", allow_not_worse=p.allow_not_worse))
-        elif ph == "proposed":
-            thr.append(p.old_district_new_min_hours)
-            rule.append("SUN-03")
-            verdict.append(judge(None, ha, p.old_district_new_min_hours, sense="min"))
+    fixed = np.isin(phase, FIXED_PHASES)
+    prop = phase == "proposed"
+    w["threshold_h"] = np.where(prop, p.old_district_new_min_hours, p.min_hours)
+    w["rule_id"] = np.where(fixed, "SUN-04", np.where(prop, "SUN-03", ""))
+    # verdicts from gis.findings.judge, once per distinct (rule, before, after) triple
+    hb = w["hours_before"].to_numpy()
+    ha = w["hours_after"].to_numpy()
+    kind = np.where(fixed, 0, np.where(prop, 1, 2))
+    key = pd.DataFrame({"k": kind, "b": np.nan_to_num(hb, nan=-1.0), "a": np.nan_to_num(ha, nan=-1.0)})
+    codes, _ = pd.factorize(pd.MultiIndex.from_frame(key))
+    _, first = np.unique(codes, return_index=True)
+    verdicts = []
+    for i in first:
+        k = kind[i]
+        if k == 0:
+            v = judge(hb[i], ha[i], p.min_hours, sense="min", allow_not_worse=p.allow_not_worse)
+        elif k == 1:
+            v = judge(None, ha[i], p.old_district_new_min_hours, sense="min")
         else:
-            thr.append(p.min_hours)
-            rule.append("")
-            verdict.append(Verdict.NOT_CHECKED)
-    w["threshold_h"] = thr
-    w["rule_id"] = rule
-    w["verdict"] = [str(v) for v in verdict]
+            v = Verdict.NOT_CHECKED
+        verdicts.append(str(v))
+    w["verdict"] = np.asarray(verdicts, dtype=object)[codes]
     return w
 
 
@@ -355,8 +508,8 @@ def attribute_obstruction(model: SunlightModel, result: gpd.GeoDataFrame, *, min
     lost_w = np.flatnonzero(np.nan_to_num(result["lost_min"].to_numpy(float)) > min_lost_min)
     if len(lost_w) == 0 or model.proposed.n_buildings == 0:
         return pd.DataFrame(columns=cols)
-    lit_b = model.lit("before")[lost_w]
-    lit_a = model.lit("after")[lost_w]
+    lit_b = model.lit_rows("before", lost_w)
+    lit_a = model.lit_rows("after", lost_w)
     lost = lit_b & ~lit_a
     s = model.samples
     pidx = np.concatenate([np.arange(s.start[w], s.start[w + 1]) for w in lost_w])
@@ -419,6 +572,7 @@ def height_limit(
     footprint: shapely.Geometry | None = None,
     base_elev_m: float = 0.0,
     h_search: float = 150.0,
+    h_start: float | None = None,
 ) -> dict:
     """Greatest height at which no window fails (推算限高).
 
@@ -429,92 +583,96 @@ def height_limit(
     allow "not worse"); other proposed windows must keep ``old_district_new_min_hours``.
     Windows that fail even without the tested massing cannot be helped and are reported.
 
+    Method (SUNLIGHT.md §5 note 4): the fixed-scene horizon already traced is reused; the
+    tested massing is traced once as critical heights ``G`` (it blocks a step iff its
+    height exceeds ``G``), so each window's minutes are a monotone step function of the
+    height and its own limit is a bisection over its sorted critical heights.  The site
+    limit is the least window limit.  The search starts at ``h_start`` (default twice the
+    tallest tested building, at least 30 m) and doubles up to ``h_search`` while nothing binds.
+
     Returns
     -------
     dict
         ``height_m`` (limit above base, m; ``h_search`` if never binding), ``binding_windows``
-        (ids failing just above the limit), ``already_failing`` (ids), ``evaluations``.
+        (ids failing just above the limit), ``already_failing`` (ids), ``evaluations``
+        (windows searched).
     """
-    p = model.params
     if footprint is not None:
         target = prisms_from_buildings(gpd.GeoDataFrame(
             {"building_id": ["__limit__"], "height_m": [h_search], "base_elev_m": [base_elev_m]},
             geometry=[footprint]))
         others = model.proposed
         target_ids: set = set()
+        current = 0.0
     else:
         ids = list(model.proposed.building_ids) if building_ids is None else list(building_ids)
+        unknown = sorted(set(map(str, ids)) - set(map(str, model.proposed.building_ids)))
+        if unknown:
+            raise ValueError(f"推算限高: building(s) {unknown} are not proposed buildings of layer 'buildings' "
+                             "(phase = proposed)")
         sel = np.isin(model.proposed.building_ids, ids)
         target = model.proposed.subset(sel)
         others = model.proposed.subset(~sel)
         target_ids = set(ids)
+        current = float(np.max(target.top - target.base)) if target.n_buildings else 0.0
     phase = model.windows["phase"].to_numpy()
     bid = model.windows["building_id"].to_numpy()
     judged = np.isin(phase, FIXED_PHASES) | ((phase == "proposed") & ~np.isin(bid, list(target_ids)))
+    h_try = min(h_search, max(30.0, 2.0 * current) if h_start is None else h_start)
+    others_cache: dict = {}
+    while True:
+        res = _height_limit_at(model, target, others, judged, h_try, others_cache)
+        if res["height_m"] < h_try or h_try >= h_search:
+            return res
+        h_try = min(h_search, 2.0 * h_try)
+
+
+def _height_limit_at(model: SunlightModel, target: Prisms, others: Prisms, judged: np.ndarray, h_search: float,
+                     others_cache: dict) -> dict:
+    p = model.params
     s = model.samples
-    xyz = s.xyz
-    cand_pts = candidate_points(xyz, target, model.sun, h_search=h_search)
+    wid = model.windows["window_id"].to_numpy()
+    cand_pts = candidate_points(s.xyz, target, model.sun, h_search=h_search)
     win_aff = np.zeros(len(model.windows), bool)
-    np.logical_or.at(win_aff, s.window[cand_pts], True)
+    win_aff[s.window[cand_pts]] = True
     win_idx = np.flatnonzero(win_aff & judged)
     if len(win_idx) == 0:
         return {"height_m": h_search, "binding_windows": [], "already_failing": [], "evaluations": 0}
-    # targets in minutes
-    need = np.where(np.isin(phase[win_idx], FIXED_PHASES), p.min_hours, p.old_district_new_min_hours) * 60.0
+    phase = model.windows["phase"].to_numpy()
+    fixed_w = np.isin(phase[win_idx], FIXED_PHASES)
+    need = np.where(fixed_w, p.min_hours, p.old_district_new_min_hours) * 60.0
     if p.allow_not_worse:
-        mb = model.minutes("before")[win_idx]
-        fixed_w = np.isin(phase[win_idx], FIXED_PHASES)
-        need = np.where(fixed_w, np.minimum(need, mb), need)
-    pidx = np.concatenate([np.arange(s.start[w], s.start[w + 1]) for w in win_idx])
-    sub_start = np.r_[0, np.cumsum(np.diff(s.start)[win_idx])].astype(np.int64)
-    sub_centre = (s.centre[win_idx] - s.start[win_idx] + sub_start[:-1]).astype(np.int64)
-    sxyz = xyz[pidx]
-    h_other = model.h_fixed[pidx].copy()
+        need = np.where(fixed_w, np.minimum(need, model.minutes("before")[win_idx]), need)
+    counts = np.diff(s.start)[win_idx]
+    pidx = np.repeat(s.start[win_idx], counts) + (np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts,
+                                                                                     counts))
+    # everything but the target: the fixed horizon banks (not copied) + the other proposed buildings
+    banks = model.fixed_banks()
     if others.n_buildings:
-        c = candidate_points(sxyz, others, model.sun)
-        if c.any():
-            h_other[c] = np.maximum(h_other[c], horizon(sxyz[c], others, model.sun))
-    g = critical_height(sxyz, target, model.sun, h_search=h_search)
-    tan_alt = model.sun.tan_alt
-    sweep = model.sweep[win_idx] if model.sweep is not None else None
-
-    def minutes_at(h: float) -> np.ndarray:
-        # blocked by the target at height h iff h > g  ⇔  encode as an extra horizon
-        extra = np.where(h > g, np.inf, 0.0)
-        lit = window_lit(h_other, tan_alt, sub_start, sub_centre, whole_window=p.whole_window,
-                         h_extra=extra, extra_row=np.arange(len(sxyz)), sweep=sweep)
-        return segment_minutes(lit, **p.segment_kw())
-
-    ok0 = minutes_at(0.0) >= need - 1e-9
-    already = model.windows["window_id"].to_numpy()[win_idx[~ok0]].tolist()
-    ok_top = minutes_at(h_search) >= need - 1e-9
-    n_eval = 2
-    if (ok_top | ~ok0).all():
+        if "row" not in others_cache:
+            c = candidate_points(s.xyz, others, model.sun)
+            idx = np.flatnonzero(c)
+            row = np.full(len(s), -1, dtype=np.int64)
+            row[idx] = np.arange(len(idx))
+            others_cache["row"], others_cache["h"] = row, horizon(s.xyz[idx], others, model.sun)
+        banks = banks + [(others_cache["h"], others_cache["row"])]
+    base_lit = window_lit_banks(banks, model.sun.tan_alt, s.start, s.centre, whole_window=p.whole_window,
+                                sweep=model.sweep, windows=win_idx)
+    g = critical_height(s.xyz[pidx], target, model.sun, h_search=h_search)
+    sub_start = np.r_[0, np.cumsum(counts)]
+    if p.whole_window:  # least critical height over each window's points (满窗)
+        gw = g[sub_start[:-1]].copy()
+        for k in range(1, int(counts.max())):
+            sel = np.flatnonzero(counts > k)
+            gw[sel] = np.minimum(gw[sel], g[sub_start[sel] + k])
+    else:
+        gw = g[s.centre[win_idx] - s.start[win_idx] + sub_start[:-1]]
+    lim = window_height_limits(base_lit, gw, need, h_search=h_search, **p.segment_kw())
+    already = wid[win_idx[lim < 0]].tolist()
+    finite = (lim >= 0) & np.isfinite(lim)
+    n_eval = int(finite.sum())
+    if not finite.any():
         return {"height_m": h_search, "binding_windows": [], "already_failing": already, "evaluations": n_eval}
-    # only windows that pass at 0 m and fail at h_search can bind: restrict every array to them
-    keep_w = np.flatnonzero(ok0 & ~ok_top)
-    keep_p = np.concatenate([np.arange(sub_start[k], sub_start[k + 1]) for k in keep_w])
-    sub_start = np.r_[0, np.cumsum(np.diff(sub_start)[keep_w])].astype(np.int64)
-    sub_centre = np.searchsorted(keep_p, sub_centre[keep_w]).astype(np.int64)
-    h_other, g, sxyz = h_other[keep_p], g[keep_p], sxyz[keep_p]
-    sweep = sweep[keep_w] if sweep is not None else None
-    need, win_idx = need[keep_w], win_idx[keep_w]
-    act = np.ones(len(keep_w), dtype=bool)
-
-    def passes(h: float) -> bool:
-        return bool((minutes_at(h) >= need - 1e-9).all())
-
-    cands = np.unique(g[np.isfinite(g) & (g >= 0)])
-    lo, hi = -1, len(cands) - 1  # invariant: passes(cands[lo]) (or lo = -1 → 0 m), fails at cands[hi]
-    while hi - lo > 1:
-        mid = (lo + hi) // 2
-        n_eval += 1
-        if passes(float(cands[mid])):
-            lo = mid
-        else:
-            hi = mid
-    limit = float(cands[lo]) if lo >= 0 else 0.0
-    above = float(cands[hi])
-    m_above = minutes_at(above + 1e-9)
-    binding = model.windows["window_id"].to_numpy()[win_idx[act & (m_above < need - 1e-9)]].tolist()
-    return {"height_m": limit, "binding_windows": binding, "already_failing": already, "evaluations": n_eval + 2}
+    limit = float(lim[finite].min())
+    binding = wid[win_idx[finite & (lim <= limit)]].tolist()
+    return {"height_m": limit, "binding_windows": binding, "already_failing": already, "evaluations": n_eval}

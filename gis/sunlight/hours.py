@@ -22,7 +22,7 @@ import math
 import numba as nb
 import numpy as np
 
-__all__ = ["segment_minutes", "window_lit", "sweep_mask", "ACCUMULATION"]
+__all__ = ["segment_minutes", "window_lit", "window_lit_banks", "window_height_limits", "sweep_mask", "ACCUMULATION"]
 
 ACCUMULATION = {"cumulative": 0, "longest": 1, "n_longest": 2}
 
@@ -60,6 +60,121 @@ def _segments(lit, step_min, mode, n_seg, min_steps, out):
             for i in range(max(0, n - n_seg), n):
                 tot += s[i]
             out[w] = tot * step_min
+
+
+@nb.njit(cache=True)
+def _row_steps(lit, mode, n_seg, min_steps, lens):
+    """Counted steps of one lit row under the segment rules (``lens``: scratch of size T + 1)."""
+    n_t = len(lit)
+    n = 0
+    run = 0
+    for t in range(n_t + 1):
+        if t < n_t and lit[t]:
+            run += 1
+        else:
+            if run > 0 and run >= min_steps:
+                lens[n] = run
+                n += 1
+            run = 0
+    if n == 0:
+        return 0
+    if mode == 0:
+        tot = 0
+        for i in range(n):
+            tot += lens[i]
+        return tot
+    if mode == 1:
+        m = 0
+        for i in range(n):
+            m = max(m, lens[i])
+        return m
+    srt = np.sort(lens[:n])
+    tot = 0
+    for i in range(max(0, n - n_seg), n):
+        tot += srt[i]
+    return tot
+
+
+@nb.njit(parallel=True, cache=True)
+def _limits(base_lit, gw, need_steps, h_search, mode, n_seg, min_steps, out):
+    n_w, n_t = base_lit.shape
+    for w in nb.prange(n_w):
+        lens = np.empty(n_t + 1, dtype=np.int64)
+        lit = np.empty(n_t, dtype=np.bool_)
+        # at height h the target blocks step t iff h > gw[w, t]
+        for t in range(n_t):
+            lit[t] = base_lit[w, t] and not (0.0 > gw[w, t])
+        if _row_steps(lit, mode, n_seg, min_steps, lens) < need_steps[w]:
+            out[w] = -1.0  # fails without the target
+            continue
+        for t in range(n_t):
+            lit[t] = base_lit[w, t] and not (h_search > gw[w, t])
+        if _row_steps(lit, mode, n_seg, min_steps, lens) >= need_steps[w]:
+            out[w] = np.inf  # never binds up to h_search
+            continue
+        # candidate limits: the window's critical heights in [0, h_search), ascending
+        m = 0
+        vals = np.empty(n_t, dtype=np.float64)
+        for t in range(n_t):
+            g = gw[w, t]
+            if base_lit[w, t] and g >= 0.0 and g < h_search:
+                vals[m] = g
+                m += 1
+        vals = np.sort(vals[:m])
+        lo = -1  # passes at vals[lo] (lo = -1: at 0 m), fails at vals[hi] (hi = m: at h_search)
+        hi = m
+        while hi - lo > 1:
+            mid = (lo + hi) // 2
+            h = vals[mid]
+            for t in range(n_t):
+                lit[t] = base_lit[w, t] and not (h > gw[w, t])
+            if _row_steps(lit, mode, n_seg, min_steps, lens) >= need_steps[w]:
+                lo = mid
+            else:
+                hi = mid
+        out[w] = vals[lo] if lo >= 0 else 0.0
+
+
+def window_height_limits(
+    base_lit: np.ndarray,
+    crit: np.ndarray,
+    need_min: np.ndarray,
+    *,
+    h_search: float,
+    step_min: float = 1.0,
+    accumulation: str = "cumulative",
+    n_segments: int = 2,
+    min_segment_min: float = 0.0,
+) -> np.ndarray:
+    """Greatest common height of a building set at which each window keeps its required minutes.
+
+    Parameters
+    ----------
+    base_lit : ndarray (W, T) bool
+        Lit steps of each window without the building set (everything else in place).
+    crit : ndarray (W, T) float
+        Critical height per window and step (m above the set's bases): the set blocks the step
+        iff its height exceeds it (``inf``: never); for 满窗 the minimum over the window's points.
+    need_min : ndarray (W,)
+        Required minutes per window.
+    h_search : float
+        Largest height of interest (m).
+
+    Returns
+    -------
+    ndarray (W,) float
+        The limit (m); ``inf`` if the window keeps its minutes at ``h_search``; ``-1`` if it
+        misses them even without the set.  Minutes are monotone in the height, so the limit
+        is found by bisection over the window's own sorted critical heights.
+    """
+    if accumulation not in ACCUMULATION:
+        raise ValueError(f"sunlight.accumulation = {accumulation!r}: use cumulative, longest or n_longest")
+    min_steps = max(1, int(math.ceil(min_segment_min / step_min - 1e-9)))
+    need_steps = np.asarray(need_min, dtype=np.float64) / step_min - 1e-9
+    out = np.empty(len(base_lit))
+    _limits(np.ascontiguousarray(base_lit, dtype=np.bool_), np.ascontiguousarray(crit, dtype=np.float64),
+            need_steps, float(h_search), ACCUMULATION[accumulation], int(n_segments), min_steps, out)
+    return out
 
 
 def segment_minutes(
@@ -131,34 +246,85 @@ def sweep_mask(normal_grid: np.ndarray, ux: np.ndarray, uy: np.ndarray, *, min_s
 
 
 @nb.njit(parallel=True, cache=True)
-def _window_lit(h0, h1, row1, tan_alt, start, centre, whole, out):
-    n_w, n_t = out.shape
-    for w in nb.prange(n_w):
-        p0 = start[w]
-        p1 = start[w + 1]
+def _window_lit(wins, h0, r0, h1, r1, h2, r2, tan_alt, start, centre, whole, out):
+    """out[i, t] = window wins[i] lit at step t; horizon of point p = max over banks k with r_k[p] ≥ 0."""
+    n_t = len(tan_alt)
+    for i in nb.prange(len(wins)):
+        w = wins[i]
         for t in range(n_t):
-            ta = tan_alt[t]
-            if not ta > 0.0:
-                out[w, t] = False
-                continue
-            ok = True
-            if whole:
-                for p in range(p0, p1):
-                    h = h0[p, t]
-                    r = row1[p]
-                    if r >= 0 and h1[r, t] > h:
-                        h = h1[r, t]
-                    if h > ta:
-                        ok = False
-                        break
-            else:
-                p = centre[w]
-                h = h0[p, t]
-                r = row1[p]
-                if r >= 0 and h1[r, t] > h:
-                    h = h1[r, t]
-                ok = not (h > ta)
-            out[w, t] = ok
+            out[i, t] = tan_alt[t] > 0.0
+        p0 = start[w] if whole else centre[w]
+        p1 = start[w + 1] if whole else centre[w] + 1
+        for p in range(p0, p1):  # point-outer: each horizon row is read sequentially
+            a = r0[p]
+            b = r1[p]
+            c = r2[p]
+            for t in range(n_t):
+                if not out[i, t]:
+                    continue
+                ta = tan_alt[t]
+                if a >= 0 and h0[a, t] > ta:
+                    out[i, t] = False
+                elif b >= 0 and h1[b, t] > ta:
+                    out[i, t] = False
+                elif c >= 0 and h2[c, t] > ta:
+                    out[i, t] = False
+
+
+def window_lit_banks(
+    banks: list[tuple[np.ndarray, np.ndarray | None]],
+    tan_alt: np.ndarray,
+    start: np.ndarray,
+    centre: np.ndarray,
+    *,
+    whole_window: bool = True,
+    sweep: np.ndarray | None = None,
+    windows: np.ndarray | None = None,
+) -> np.ndarray:
+    """Lit steps per window from up to three horizon banks (满窗 or chosen point).
+
+    Parameters
+    ----------
+    banks : list of (H, row)
+        Horizon arrays ``H`` (rows × T) with ``row[p]`` the row of sample point ``p`` in ``H``
+        (``-1``: the bank has nothing for that point; ``None``: one row per point).  The
+        horizon of a point is the maximum over the banks (e.g. the unchanged context, and the
+        site massing of one scenario); nothing is copied.
+    tan_alt : ndarray (T,)
+        tan(sun altitude); steps with ``≤ 0`` / ``-inf`` are never lit.
+    start : ndarray (W + 1,)
+        Points of window ``w`` are ``start[w]:start[w+1]``.
+    centre : ndarray (W,)
+        The chosen point of each window.
+    whole_window : bool
+        满窗: all points must be lit.
+    sweep : ndarray (W, T) bool, optional
+        From :func:`sweep_mask` (for all W windows).
+    windows : ndarray of int, optional
+        Only these windows (rows of the result, in this order); default all.
+
+    Returns
+    -------
+    ndarray (len(windows), T) bool
+    """
+    if len(banks) > 3:
+        raise ValueError("window_lit_banks: at most three horizon banks")
+    n_p = int(start[-1])
+    n_t = len(tan_alt)
+    args = []
+    for h, row in banks:
+        h = np.ascontiguousarray(h, dtype=np.float64)
+        row = np.arange(n_p, dtype=np.int64) if row is None else np.ascontiguousarray(row, dtype=np.int64)
+        args += [h, row]
+    while len(args) < 6:
+        args += [np.zeros((1, n_t)), np.full(n_p, -1, dtype=np.int64)]
+    wins = np.arange(len(start) - 1, dtype=np.int64) if windows is None else np.asarray(windows, np.int64)
+    out = np.empty((len(wins), n_t), dtype=np.bool_)
+    _window_lit(wins, *args, np.asarray(tan_alt, np.float64), np.asarray(start, np.int64),
+                np.asarray(centre, np.int64), bool(whole_window), out)
+    if sweep is not None:
+        out &= sweep[wins]
+    return out
 
 
 def window_lit(
@@ -196,13 +362,7 @@ def window_lit(
     -------
     ndarray (W, T) bool
     """
-    n_w = len(start) - 1
-    out = np.zeros((n_w, len(tan_alt)), dtype=np.bool_)
-    if h_extra is None:
-        h_extra = np.zeros((1, len(tan_alt)))
-        extra_row = np.full(len(h_base), -1, dtype=np.int64)
-    _window_lit(h_base, h_extra, np.asarray(extra_row, np.int64), np.asarray(tan_alt, np.float64),
-                np.asarray(start, np.int64), np.asarray(centre, np.int64), bool(whole_window), out)
-    if sweep is not None:
-        out &= sweep
-    return out
+    banks = [(h_base, None)]
+    if h_extra is not None:
+        banks.append((h_extra, extra_row))
+    return window_lit_banks(banks, tan_alt, start, centre, whole_window=whole_window, sweep=sweep)

@@ -72,6 +72,7 @@ class SunSteps:
         self.tan_min = float(pos.min()) if up.any() else np.inf
         self.rel_min = float(rel[up].min()) if up.any() else 0.0
         self.rel_max = float(rel[up].max()) if up.any() else 0.0
+        self.rmq = _sparse_min(np.where(self.tan_alt[self.order] > 0, self.tan_alt[self.order], np.inf))
 
     def __len__(self) -> int:
         return len(self.ux)
@@ -90,6 +91,60 @@ def sun_steps(sun_path, grid_north_azimuth_deg: float = 0.0, *, min_altitude_deg
 
 def _wrap(a: np.ndarray) -> np.ndarray:
     return (a + np.pi) % (2 * np.pi) - np.pi
+
+
+def _sparse_min(v: np.ndarray) -> np.ndarray:
+    """Sparse table for O(1) range minima: ``table[j, i] = min(v[i : i + 2**j])``."""
+    n = len(v)
+    levels = max(1, int(np.floor(np.log2(max(n, 1)))) + 1)
+    table = np.full((levels, max(n, 1)), np.inf)
+    table[0, :n] = v
+    for j in range(1, levels):
+        w = 1 << (j - 1)
+        table[j, : n - 2 * w + 1] = np.minimum(table[j - 1, : n - 2 * w + 1], table[j - 1, w : n - w + 1])
+    return table
+
+
+@nb.njit(cache=True, inline="always")
+def _rmq(table, k0, k1):
+    """min of the tabled values over sorted steps k0 .. k1-1 (inf if empty)."""
+    if k1 <= k0:
+        return np.inf
+    j = 0
+    while (2 << j) <= k1 - k0:
+        j += 1
+    a = table[j, k0]
+    b = table[j, k1 - (1 << j)]
+    return a if a < b else b
+
+
+@nb.njit(cache=True)
+def _span_min_tan(rel_sorted, rmq, lo, hi):
+    """Least tan(altitude) of the lit-able steps whose relative azimuth lies in [lo, hi] (rad, hi − lo < 2π).
+
+    Steps with the sun below the horizon / minimum altitude count as ``inf`` (they are never lit).
+    The span is widened by ``_EPS_ANGLE`` on both sides and may wrap through ±π.
+    """
+    n = len(rel_sorted)
+    lo = lo - _EPS_ANGLE
+    hi = hi + _EPS_ANGLE
+    if hi - lo >= 2.0 * math.pi:
+        return _rmq(rmq, 0, n)
+    # bring lo into [-π, π)
+    while lo < -math.pi:
+        lo += 2.0 * math.pi
+        hi += 2.0 * math.pi
+    while lo >= math.pi:
+        lo -= 2.0 * math.pi
+        hi -= 2.0 * math.pi
+    k0 = np.searchsorted(rel_sorted, lo)
+    if hi <= math.pi:
+        k1 = np.searchsorted(rel_sorted, hi, side="right")
+        return _rmq(rmq, k0, k1)
+    m = _rmq(rmq, k0, n)
+    k1 = np.searchsorted(rel_sorted, hi - 2.0 * math.pi, side="right")
+    m2 = _rmq(rmq, 0, k1)
+    return m if m < m2 else m2
 
 
 @nb.njit(cache=True, inline="always")
@@ -123,7 +178,7 @@ def _update_range(out, p, k0, k1, order, ux, uy, tan_alt, px, py, pz, ax, ay, ex
         ta = tan_alt[t]
         if not ta > 0.0:
             continue
-        if mode == 0 and ta >= hmax:
+        if ta >= hmax:  # even the nearest point of the edge is too low (mode 1: G > h_search)
             continue
         denom = ux[t] * ey - uy[t] * ex
         if denom == 0.0:
@@ -144,10 +199,15 @@ def _update_range(out, p, k0, k1, order, ux, uy, tan_alt, px, py, pz, ax, ay, ex
                 out[p, t] = g
 
 
+@nb.njit(cache=True, inline="always")
+def _cannot_block(dz, dmin, tmin):
+    """True when a rise ``dz`` at distance ≥ ``dmin`` stays below every sun tangent ≥ ``tmin``."""
+    return tmin * dmin >= dz * (1.0 + 1e-9) + 1e-12
+
+
 @nb.njit(cache=True)
-def _point_kernel(out, p, px, py, pz, cand, n_cand, cx, cy, rad, top, base, estart,
-                  eax, eay, ebx, eby, rel_sorted, order, ux, uy, tan_alt, ref, rel_lo, rel_hi,
-                  tan_min, mode, h_search):
+def _point_kernel(out, row, px, py, pz, cand, n_cand, cx, cy, rad, top, base, estart,
+                  eax, eay, ebx, eby, rel_sorted, order, ux, uy, tan_alt, ref, rmq, tan_min, mode, h_search):
     n_steps = len(rel_sorted)
     for ci in range(n_cand):
         b = cand[ci]
@@ -158,20 +218,14 @@ def _point_kernel(out, p, px, py, pz, cand, n_cand, cx, cy, rad, top, base, esta
         dxc = cx[b] - px
         dyc = cy[b] - py
         dc = math.sqrt(dxc * dxc + dyc * dyc)
-        reach = dz / tan_min
-        if dc - rad[b] > reach:
-            continue
-        if dc > rad[b] * 1.0000001 + 1e-9:
+        dmin = dc - rad[b] * 1.0000001 - 1e-9
+        if dmin > 0.0:
+            if _cannot_block(dz, dmin, tan_min):
+                continue
+            # least sun tangent over the building's angular span
             half = math.asin(min(1.0, rad[b] / dc)) + 1e-6
-            cang = _wrapf(math.atan2(dxc, dyc) - ref)
-            # building's angular span vs the sun's [rel_lo, rel_hi]
-            lo = cang - half
-            hi = cang + half
-            ok = False
-            for sh in (-2.0 * math.pi, 0.0, 2.0 * math.pi):
-                if not (hi + sh < rel_lo - 1e-6 or lo + sh > rel_hi + 1e-6):
-                    ok = True
-            if not ok:
+            cang = math.atan2(dxc, dyc) - ref
+            if _cannot_block(dz, dmin, _span_min_tan(rel_sorted, rmq, cang - half, cang + half)):
                 continue
         for e in range(estart[b], estart[b + 1]):
             ax = eax[e]
@@ -182,7 +236,7 @@ def _point_kernel(out, p, px, py, pz, cand, n_cand, cx, cy, rad, top, base, esta
             if ex * (py - ay) - ey * (px - ax) >= 0.0:
                 continue
             d = _point_edge_dist(px, py, ax, ay, ebx[e], eby[e])
-            if d > reach:
+            if d > 0.0 and _cannot_block(dz, d, tan_min):
                 continue
             hmax = (dz / d) * (1.0 + 1e-9) + 1e-12 if d > 0 else np.inf
             ta_ = _wrapf(math.atan2(ax - px, ay - py) - ref)
@@ -190,23 +244,26 @@ def _point_kernel(out, p, px, py, pz, cand, n_cand, cx, cy, rad, top, base, esta
             lo = min(ta_, tb_)
             hi = max(ta_, tb_)
             if hi - lo <= math.pi:
+                if _span_min_tan(rel_sorted, rmq, lo, hi) >= hmax:
+                    continue
                 k0 = np.searchsorted(rel_sorted, lo - _EPS_ANGLE)
                 k1 = np.searchsorted(rel_sorted, hi + _EPS_ANGLE, side="right")
-                _update_range(out, p, k0, k1, order, ux, uy, tan_alt, px, py, pz, ax, ay, ex, ey,
+                _update_range(out, row, k0, k1, order, ux, uy, tan_alt, px, py, pz, ax, ay, ex, ey,
                               tb, base[b], hmax, mode)
             else:  # the span wraps through the back direction
+                if _span_min_tan(rel_sorted, rmq, hi, lo + 2.0 * math.pi) >= hmax:
+                    continue
                 k1 = np.searchsorted(rel_sorted, lo + _EPS_ANGLE, side="right")
-                _update_range(out, p, 0, k1, order, ux, uy, tan_alt, px, py, pz, ax, ay, ex, ey,
+                _update_range(out, row, 0, k1, order, ux, uy, tan_alt, px, py, pz, ax, ay, ex, ey,
                               tb, base[b], hmax, mode)
                 k0 = np.searchsorted(rel_sorted, hi - _EPS_ANGLE)
-                _update_range(out, p, k0, n_steps, order, ux, uy, tan_alt, px, py, pz, ax, ay, ex, ey,
+                _update_range(out, row, k0, n_steps, order, ux, uy, tan_alt, px, py, pz, ax, ay, ex, ey,
                               tb, base[b], hmax, mode)
 
 
 @nb.njit(parallel=True, cache=True)
-def _tiles_kernel(out, tile_start, tile_perm, px, py, pz, cx, cy, rad, top, base, estart,
-                  eax, eay, ebx, eby, rel_sorted, order, ux, uy, tan_alt, ref, rel_lo, rel_hi,
-                  tan_min, mode, h_search):
+def _tiles_kernel(out, tile_start, tile_perm, orig, px, py, pz, cx, cy, rad, top, base, estart,
+                  eax, eay, ebx, eby, rel_sorted, order, ux, uy, tan_alt, ref, rmq, tan_min, mode, h_search):
     n_tiles = len(tile_start) - 1
     n_b = len(cx)
     for ti in nb.prange(n_tiles):
@@ -227,6 +284,9 @@ def _tiles_kernel(out, tile_start, tile_perm, px, py, pz, cx, cy, rad, top, base
             y0 = min(y0, py[i])
             y1 = max(y1, py[i])
             z0 = min(z0, pz[i])
+        tcx = 0.5 * (x0 + x1)
+        tcy = 0.5 * (y0 + y1)
+        thd = 0.5 * math.sqrt((x1 - x0) ** 2 + (y1 - y0) ** 2) + 1e-6
         cand = np.empty(n_b, dtype=np.int64)
         n_cand = 0
         for b in range(n_b):
@@ -234,16 +294,23 @@ def _tiles_kernel(out, tile_start, tile_perm, px, py, pz, cx, cy, rad, top, base
             dz = tb - z0
             if not dz > 0.0:
                 continue
-            dx = max(0.0, max(x0 - cx[b], cx[b] - x1))
-            dy = max(0.0, max(y0 - cy[b], cy[b] - y1))
-            if math.sqrt(dx * dx + dy * dy) - rad[b] > dz / tan_min:
-                continue
+            dxc = cx[b] - tcx
+            dyc = cy[b] - tcy
+            dc = math.sqrt(dxc * dxc + dyc * dyc)
+            dmin = dc - rad[b] * 1.0000001 - thd
+            if dmin > 0.0:
+                if _cannot_block(dz, dmin, tan_min):
+                    continue
+                half = math.asin(min(1.0, (rad[b] + thd) / dc)) + 1e-6
+                cang = math.atan2(dxc, dyc) - ref
+                if _cannot_block(dz, dmin, _span_min_tan(rel_sorted, rmq, cang - half, cang + half)):
+                    continue
             cand[n_cand] = b
             n_cand += 1
         for i in range(i0, i1):
-            _point_kernel(out, i, px[i], py[i], pz[i], cand, n_cand, cx, cy, rad, top, base, estart,
-                          eax, eay, ebx, eby, rel_sorted, order, ux, uy, tan_alt, ref, rel_lo, rel_hi,
-                          tan_min, mode, h_search)
+            _point_kernel(out, orig[i], px[i], py[i], pz[i], cand, n_cand, cx, cy, rad, top, base, estart,
+                          eax, eay, ebx, eby, rel_sorted, order, ux, uy, tan_alt, ref, rmq, tan_min, mode,
+                          h_search)
 
 
 def _tiles(px: np.ndarray, py: np.ndarray, tile_m: float) -> tuple[np.ndarray, np.ndarray]:
@@ -270,17 +337,16 @@ def _run(points_xyz: np.ndarray, prisms: Prisms, sun: SunSteps, *, mode: int, h_
     px = np.ascontiguousarray(pts[perm, 0])
     py = np.ascontiguousarray(pts[perm, 1])
     pz = np.ascontiguousarray(pts[perm, 2])
-    out = np.full((n_p, n_t), fill, dtype=np.float64)
+    # written in place, row = the point's original index (no permuted copy of a P × T array)
+    out = np.zeros((n_p, n_t), dtype=np.float64) if fill == 0.0 else np.full((n_p, n_t), fill)
     # interleave tiles so that both threads get a similar mix of work
     rng = np.random.default_rng(0)
     tile_perm = rng.permutation(len(starts) - 1).astype(np.int64)
-    _tiles_kernel(out, starts, tile_perm, px, py, pz, prisms.cx, prisms.cy, prisms.radius, prisms.top,
+    _tiles_kernel(out, starts, tile_perm, perm, px, py, pz, prisms.cx, prisms.cy, prisms.radius, prisms.top,
                   prisms.base, prisms.edge_start, prisms.ax, prisms.ay, prisms.bx, prisms.by,
-                  sun.rel_sorted, sun.order, sun.ux, sun.uy, sun.tan_alt, sun.ref,
-                  sun.rel_min, sun.rel_max, sun.tan_min, mode, float(h_search))
-    res = np.empty((n_p, n_t), dtype=dtype)
-    res[perm] = out
-    return res
+                  sun.rel_sorted, sun.order, sun.ux, sun.uy, sun.tan_alt, sun.ref, sun.rmq,
+                  sun.tan_min, mode, float(h_search))
+    return out if out.dtype == dtype else out.astype(dtype)
 
 
 def horizon(points_xyz: np.ndarray, prisms: Prisms, sun: SunSteps, *, tile_m: float = 24.0) -> np.ndarray:
@@ -334,29 +400,42 @@ def candidate_points(points_xyz: np.ndarray, prisms: Prisms, sun: SunSteps, *, h
                      ) -> np.ndarray:
     """Boolean mask of points that some building of ``prisms`` could possibly shade.
 
-    A conservative test on bounding circles (distance ≤ (top − z)/tan α_min); points outside
-    the mask are certainly never blocked by these buildings.
+    A conservative test on bounding circles: a building can shade a point only if its roof
+    rises above the point by more than (distance to the circle) × the least tan(altitude)
+    of the sun steps whose azimuth falls within the circle's angular span.  Points outside
+    the mask are certainly never blocked by these buildings (with ``h_search``: by these
+    footprints at any common height ≤ ``h_search`` above their bases).
     """
     pts = np.asarray(points_xyz, dtype=np.float64).reshape(-1, 3)
     if prisms.n_buildings == 0 or len(pts) == 0 or not np.isfinite(sun.tan_min):
         return np.zeros(len(pts), dtype=bool)
     top = prisms.top if h_search is None else prisms.base + h_search
     return _candidates(pts[:, 0].copy(), pts[:, 1].copy(), pts[:, 2].copy(), prisms.cx, prisms.cy,
-                       prisms.radius, top, sun.tan_min)
+                       prisms.radius, top, sun.tan_min, sun.rel_sorted, sun.rmq, sun.ref)
 
 
 @nb.njit(parallel=True, cache=True)
-def _candidates(px, py, pz, cx, cy, rad, top, tan_min):
+def _candidates(px, py, pz, cx, cy, rad, top, tan_min, rel_sorted, rmq, ref):
     n = len(px)
     out = np.zeros(n, dtype=np.bool_)
     for i in nb.prange(n):
         for b in range(len(cx)):
             dz = top[b] - pz[i]
-            if dz > 0.0:
-                d = math.sqrt((cx[b] - px[i]) ** 2 + (cy[b] - py[i]) ** 2) - rad[b]
-                if d <= dz / tan_min:
-                    out[i] = True
-                    break
+            if not dz > 0.0:
+                continue
+            dxc = cx[b] - px[i]
+            dyc = cy[b] - py[i]
+            dc = math.sqrt(dxc * dxc + dyc * dyc)
+            dmin = dc - rad[b] * 1.0000001 - 1e-9
+            if dmin > 0.0:
+                if _cannot_block(dz, dmin, tan_min):
+                    continue
+                half = math.asin(min(1.0, rad[b] / dc)) + 1e-6
+                cang = math.atan2(dxc, dyc) - ref
+                if _cannot_block(dz, dmin, _span_min_tan(rel_sorted, rmq, cang - half, cang + half)):
+                    continue
+            out[i] = True
+            break
     return out
 
 

@@ -17,6 +17,7 @@ Conventions
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -91,24 +92,31 @@ def standard_day_date(standard_day: str, year: int) -> dt.date:
         raise ValueError(
             f"sunlight.standard_day = {standard_day!r} is not known; use 'dahan' (大寒日) or 'dongzhi' (冬至日)"
         )
+    return _solar_term_date(standard_day, int(year))
+
+
+@functools.lru_cache(maxsize=64)
+def _solar_term_date(standard_day: str, year: int) -> dt.date:
     target = SOLAR_TERM_LONGITUDE[standard_day]
     # search window: 大寒 lies between Jan 15 and Jan 25, 冬至 between Dec 18 and Dec 25
     start = dt.datetime(year, 1, 15) if standard_day == "dahan" else dt.datetime(year, 12, 18)
-    lo = start.replace(tzinfo=dt.UTC).timestamp()
-    hi = lo + 10 * 86400.0
+    t0 = start.replace(tzinfo=dt.UTC).timestamp()
 
-    def f(t: float) -> float:
-        return float((apparent_sun_longitude(np.array([t]))[0] - target + 180.0) % 360.0 - 180.0)
+    def f(t: np.ndarray) -> np.ndarray:
+        return (apparent_sun_longitude(t) - target + 180.0) % 360.0 - 180.0
 
-    if not (f(lo) < 0 < f(hi)):
+    # bracket the crossing hourly, then to the second (two vectorised SPA calls), then interpolate:
+    # the longitude is smooth (≈ 0.04°/h), so the crossing instant is exact to far below a second
+    hours = t0 + 3600.0 * np.arange(241)
+    fh = f(hours)
+    k = np.flatnonzero((fh[:-1] < 0) & (fh[1:] >= 0))
+    if len(k) == 0:
         raise ValueError(f"solar term {standard_day} not found in {year}")
-    for _ in range(60):  # bisection to well below a second
-        mid = 0.5 * (lo + hi)
-        if f(mid) < 0:
-            lo = mid
-        else:
-            hi = mid
-    return dt.datetime.fromtimestamp(lo, tz=_BJT).date()
+    secs = hours[k[0]] + np.arange(3601.0)
+    fs = f(secs)
+    j = int(np.flatnonzero((fs[:-1] < 0) & (fs[1:] >= 0))[0])
+    t = secs[j] - fs[j] / (fs[j + 1] - fs[j])
+    return dt.datetime.fromtimestamp(t, tz=_BJT).date()
 
 
 def _eot_minutes(utc: pd.DatetimeIndex, lat: float, lon: float) -> np.ndarray:

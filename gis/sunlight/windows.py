@@ -107,37 +107,58 @@ def generate_windows(
     b = buildings
     if residential_only and "use" in b:
         b = b[b["use"].fillna("residential").astype(str).str.lower() == "residential"]
-    rows = []
-    geoms = []
-    for _, bld in b.iterrows():
-        poly = shapely.orient_polygons(bld.geometry, exterior_cw=False)
-        floors = int(round(float(bld.get("floors") or 0))) or max(1, int(round(float(bld["height_m"]) / 3.0)))
-        lowest = bld.get("lowest_residential_floor")
-        lowest = int(lowest) if lowest is not None and np.isfinite(lowest) else 1
-        base = float(bld.get("base_elev_m") or 0.0)
-        storey = _storey(bld)
-        for part in shapely.get_parts(poly):
-            xy = shapely.get_coordinates(part.exterior)
-            a, c = xy[:-1], xy[1:]
-            e = c - a
-            length = np.hypot(e[:, 0], e[:, 1])
-            ok = length >= min_facade_m
-            nrm = np.arctan2(e[:, 1], -e[:, 0])  # outward normal (ey, -ex) as azimuth atan2(nx, ny)
-            ok &= facing_sun(nrm, sun_ux, sun_uy, sun_up, min_sweep_deg=min_sweep_deg)
-            for si in np.flatnonzero(ok):
-                n_win = max(1, int(round(length[si] / bay_m))) if bay_m > 0 else 1
-                for k in range(n_win):
-                    p0 = a[si] + e[si] * (k / n_win)
-                    p1 = a[si] + e[si] * ((k + 1) / n_win)
-                    top_floor = floors if max_floor is None else min(floors, max_floor)
-                    for fl in range(lowest, top_floor + 1):
-                        z = base + (fl - 1) * storey + sill_height_m
-                        rows.append(
-                            (f"{bld['building_id']}-F{fl}-S{si}-W{k + 1}", bld["building_id"], fl, None, None, z,
-                             (np.degrees(nrm[si]) + grid_north_azimuth_deg) % 360.0, "generated")
-                        )
-                        geoms.append(shapely.LineString([p0, p1]))
-    frame = pd.DataFrame(rows, columns=WINDOW_COLUMNS)
+    if len(b) == 0:
+        return gpd.GeoDataFrame(pd.DataFrame(columns=WINDOW_COLUMNS), geometry=[], crs=buildings.crs)
+    n_b = len(b)
+    height = pd.to_numeric(b["height_m"], errors="coerce").to_numpy(float)
+    fl_col = pd.to_numeric(b["floors"], errors="coerce").to_numpy(float) if "floors" in b else np.full(n_b, np.nan)
+    floors = np.where(np.isfinite(fl_col) & (np.round(fl_col) > 0), np.round(np.nan_to_num(fl_col)),
+                      np.maximum(1, np.round(height / 3.0))).astype(np.int64)
+    low_col = (pd.to_numeric(b["lowest_residential_floor"], errors="coerce").to_numpy(float)
+               if "lowest_residential_floor" in b else np.full(n_b, np.nan))
+    lowest = np.where(np.isfinite(low_col), low_col, 1.0).astype(np.int64)
+    base = (pd.to_numeric(b["base_elev_m"], errors="coerce").fillna(0.0).to_numpy(float)
+            if "base_elev_m" in b else np.zeros(n_b))
+    sh = (pd.to_numeric(b["storey_height_m"], errors="coerce").to_numpy(float)
+          if "storey_height_m" in b else np.full(n_b, np.nan))
+    storey = np.where(np.isfinite(sh) & (sh > 0), sh,
+                      np.where(np.isfinite(fl_col) & (fl_col > 0), height / np.where(fl_col > 0, fl_col, 1.0), 3.0))
+    top_floor = floors if max_floor is None else np.minimum(floors, max_floor)
+    # façade segments of every exterior ring (per part), counter-clockwise
+    polys = shapely.orient_polygons(np.asarray(b.geometry.values), exterior_cw=False)
+    parts, part_b = shapely.get_parts(polys, return_index=True)
+    xy, coord_part = shapely.get_coordinates(shapely.get_exterior_ring(parts), return_index=True)
+    same = coord_part[:-1] == coord_part[1:]
+    a_pt, c_pt = xy[:-1][same], xy[1:][same]
+    seg_part = coord_part[:-1][same]
+    first = np.r_[0, np.flatnonzero(np.diff(seg_part)) + 1]
+    seg_local = np.arange(len(seg_part)) - np.repeat(first, np.diff(np.r_[first, len(seg_part)]))
+    seg_b = part_b[seg_part]
+    e = c_pt - a_pt
+    length = np.hypot(e[:, 0], e[:, 1])
+    nrm = np.arctan2(e[:, 1], -e[:, 0])  # outward normal (ey, -ex) as azimuth atan2(nx, ny)
+    ok = (length >= min_facade_m) & facing_sun(nrm, sun_ux, sun_uy, sun_up, min_sweep_deg=min_sweep_deg)
+    seg = np.flatnonzero(ok)
+    n_win = np.maximum(1, np.round(length[seg] / bay_m)).astype(np.int64) if bay_m > 0 else np.ones(len(seg), np.int64)
+    # one row per (segment, bay, floor), in building → part → segment → bay → floor order
+    seg_r = np.repeat(seg, n_win)
+    k = np.arange(len(seg_r)) - np.repeat(np.cumsum(n_win) - n_win, n_win)
+    nw = np.repeat(n_win, n_win)
+    bi = seg_b[seg_r]
+    n_fl = np.maximum(0, top_floor[bi] - lowest[bi] + 1)
+    row_w = np.repeat(np.arange(len(seg_r)), n_fl)
+    fl = lowest[bi][row_w] + (np.arange(len(row_w)) - np.repeat(np.cumsum(n_fl) - n_fl, n_fl))
+    sr, kr, nwr, br = seg_r[row_w], k[row_w], nw[row_w], bi[row_w]
+    p0 = a_pt[sr] + e[sr] * (kr / nwr)[:, None]
+    p1 = a_pt[sr] + e[sr] * ((kr + 1) / nwr)[:, None]
+    z = base[br] + (fl - 1) * storey[br] + sill_height_m
+    bids = b["building_id"].to_numpy()[br]
+    ids = [f"{bb}-F{f}-S{si}-W{kk + 1}" for bb, f, si, kk in zip(bids, fl, seg_local[sr], kr, strict=True)]
+    frame = pd.DataFrame({
+        "window_id": ids, "building_id": bids, "floor": fl.astype(np.int64), "dwelling": None, "room": None,
+        "z_m": z, "normal_az_deg": (np.degrees(nrm[sr]) + grid_north_azimuth_deg) % 360.0, "source": "generated",
+    }, columns=WINDOW_COLUMNS)
+    geoms = shapely.linestrings(np.stack([p0, p1], axis=1)) if len(frame) else []
     return gpd.GeoDataFrame(frame, geometry=geoms, crs=buildings.crs)
 
 
@@ -290,39 +311,47 @@ def sample_windows(
         raise ValueError(f"sunlight.sample = {sample!r}: use 'ends_centre' or 'every_n'")
     nrm = np.radians(windows["normal_az_deg"].to_numpy(float) - grid_north_azimuth_deg)
     nx, ny = np.sin(nrm), np.cos(nrm)
-    xs, ys, zs, win, centre = [], [], [], [], []
-    geoms = windows.geometry.to_numpy()
-    zvals = windows["z_m"].to_numpy(float)
-    n_pts = 0
-    for w, g in enumerate(geoms):
-        if g.geom_type == "Point" or g.length < 1e-6:
-            ts = np.array([0.5])
-            pts = shapely.get_coordinates(g)[:1]
-        else:
-            length = g.length
-            if sample == "ends_centre":
-                ts = np.array([0.0, 0.5, 1.0])
-            else:
-                n = max(2, int(np.ceil(length / sample_spacing_m - 1e-9)) + 1)
-                ts = np.linspace(0.0, 1.0, n)
-            inset = min(end_inset_m, 0.25 * length) / length
-            ts = np.clip(ts, inset, 1.0 - inset)
-            pts = shapely.get_coordinates(shapely.line_interpolate_point(g, ts, normalized=True))
-        xs.append(pts[:, 0] + nx[w] * offset_m)
-        ys.append(pts[:, 1] + ny[w] * offset_m)
-        zs.append(np.full(len(pts), zvals[w]))
-        win.append(np.full(len(pts), w))
-        centre.append(n_pts + int(np.argmin(np.abs(ts - 0.5))))
-        n_pts += len(pts)
-    if not xs:
+    geoms = np.asarray(windows.geometry.to_numpy(), dtype=object)
+    n_w = len(geoms)
+    if n_w == 0:
         return WindowSamples(np.zeros((0, 3)), np.zeros(0, np.int64), np.zeros(1, np.int64),
                              np.zeros(0, np.int64), np.zeros(0))
-    xyz = np.column_stack([np.concatenate(xs), np.concatenate(ys), np.concatenate(zs)])
-    window = np.concatenate(win).astype(np.int64)
+    zvals = windows["z_m"].to_numpy(float)
+    length = shapely.length(geoms)
+    is_pt = (shapely.get_type_id(geoms) == 0) | (length < 1e-6)
+    if sample == "ends_centre":
+        n = np.full(n_w, 3, dtype=np.int64)
+    else:
+        n = np.maximum(2, np.ceil(length / sample_spacing_m - 1e-9).astype(np.int64) + 1)
+    n[is_pt] = 1
+    window = np.repeat(np.arange(n_w), n).astype(np.int64)
+    first = np.cumsum(n) - n
+    j = np.arange(len(window)) - first[window]
+    nn = n[window]
+    ts = np.where(nn > 1, j / np.maximum(nn - 1, 1), 0.5)
+    safe_len = np.where(is_pt, 1.0, length)
+    inset = (np.minimum(end_inset_m, 0.25 * safe_len) / safe_len)[window]
+    ts = np.clip(ts, inset, 1.0 - inset)
+    line = ~is_pt[window]
+    xy = np.empty((len(window), 2))
+    if line.any():
+        xy[line] = shapely.get_coordinates(
+            shapely.line_interpolate_point(geoms[window[line]], ts[line], normalized=True))
+    if (~line).any():
+        xy[~line] = shapely.get_coordinates(_first_point(geoms[window[~line]]))
+    xyz = np.column_stack([xy[:, 0] + nx[window] * offset_m, xy[:, 1] + ny[window] * offset_m, zvals[window]])
+    # the chosen point: nearest the sill's centre (first of a tie), among the window's points
+    jc0 = (n - 1) // 2
+    jc1 = n // 2
+    t0 = np.clip(jc0 / np.maximum(n - 1, 1), *_inset_bounds(end_inset_m, safe_len))
+    t1 = np.clip(jc1 / np.maximum(n - 1, 1), *_inset_bounds(end_inset_m, safe_len))
+    centre = first + np.where(np.abs(t1 - 0.5) < np.abs(t0 - 0.5), jc1, jc0)
+    centre = centre.astype(np.int64)
     # push points that still lie inside (or on) their own footprint outwards
     bids = windows["building_id"].to_numpy()
-    fp = np.array([footprints.get(b) for b in bids[window]], dtype=object)
-    has = np.array([f is not None for f in fp])
+    fp_w = np.array([footprints.get(b) for b in bids], dtype=object)
+    fp = fp_w[window]
+    has = np.array([f is not None for f in fp_w], dtype=bool)[window]
     if has.any():
         pts = shapely.points(xyz[has, 0], xyz[has, 1])
         d = shapely.distance(pts, fp[has].astype(object))
@@ -334,5 +363,17 @@ def sample_windows(
             w_i = window[idx]
             xyz[idx, 0] += nx[w_i] * (depth + offset_m)
             xyz[idx, 1] += ny[w_i] * (depth + offset_m)
-    start = np.r_[0, np.cumsum(np.bincount(window, minlength=len(geoms)))].astype(np.int64)
-    return WindowSamples(xyz, window, start, np.asarray(centre, np.int64), nrm)
+    start = np.r_[0, np.cumsum(n)].astype(np.int64)
+    return WindowSamples(xyz, window, start, centre, nrm)
+
+
+def _inset_bounds(end_inset_m: float, length: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    inset = np.minimum(end_inset_m, 0.25 * length) / length
+    return inset, 1.0 - inset
+
+
+def _first_point(geoms: np.ndarray) -> np.ndarray:
+    """First vertex of each geometry (points and degenerate lines), as shapely points."""
+    xy, idx = shapely.get_coordinates(geoms, return_index=True)
+    keep = np.r_[True, idx[1:] != idx[:-1]]
+    return shapely.points(xy[keep])

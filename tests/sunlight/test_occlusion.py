@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from gis.sunlight.analysis import build_model, evaluate_windows
-from gis.sunlight.occlusion import blocked_bruteforce, horizon, sun_steps
+from gis.sunlight.occlusion import blocked_bruteforce, critical_height, horizon, sun_steps
 from gis.sunlight.scene import prisms_from_buildings
 from gis.sunlight.solar import sun_path
 
@@ -99,3 +99,14 @@ def test_adding_a_building_never_increases_hours_and_order_does_not_matter(extra
     perm = _window_minutes(buildings_frame([home] + added[::-1]), accumulation=accumulation,
                            min_segment_min=6.0)
     np.testing.assert_array_equal(perm.loc[r.index, "minutes_after"], r["minutes_after"])
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(scenes(), st.floats(1.0, 90.0))
+def test_critical_height_equals_bruteforce_at_a_uniform_height(scene, h):
+    # 推算限高 kernel: the set blocks step t at p iff its common height h exceeds G[p, t]
+    frame, pts, grid = scene
+    sun = sun_steps(PATH, grid)
+    g = critical_height(pts, prisms_from_buildings(frame), sun, h_search=100.0)
+    slow = blocked_bruteforce(pts, prisms_from_buildings(frame.assign(height_m=h)), sun)
+    np.testing.assert_array_equal((h > g) | ~(sun.tan_alt > 0)[None, :], slow)
