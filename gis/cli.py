@@ -49,6 +49,8 @@ SiteArg = Annotated[Path, typer.Argument(help="Site GeoPackage (.gpkg) or folder
 RulesOpt = Annotated[str | None, typer.Option("--rules", "-r", help="Rule pack: a bundled name or a TOML file merged over the default (Urumqi).")]
 LangOpt = Annotated[Lang, typer.Option("--lang", help="Language of the report and messages.")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")]
+BasemapOpt = Annotated[str | None, typer.Option(
+    "--basemap", help="Tile basemap for review.html (needs network): 'osm', 'tianditu' (TIANDITU_KEY) or a URL template; default none.")]
 
 
 def _guard(lang: str, body: Callable[[], int]) -> None:
@@ -82,7 +84,7 @@ def _progress(quiet: bool) -> Progress:
 
 
 def run_check(site_path: Path, *, rules_path: str | None, out_dir: Path, lang: str, quiet: bool,
-              only: list[str] | None = None) -> int:
+              only: list[str] | None = None, basemap: str | None = None, options: dict | None = None) -> int:
     """Load, validate, run every check and write the review package; returns the exit status."""
     from gis.io.package import write_review_package
     from gis.pipeline import run_review
@@ -100,9 +102,9 @@ def run_check(site_path: Path, *, rules_path: str | None, out_dir: Path, lang: s
         def on_check(check) -> None:
             progress.update(task, description=f"{t('running', lang)}: {check.title(lang)}", advance=1)
 
-        result = run_review(site, rules, lang=lang, options={"out_dir": out_dir}, on_check=on_check, only=only)
+        result = run_review(site, rules, lang=lang, options={**(options or {}), "out_dir": out_dir}, on_check=on_check, only=only)
         progress.update(task, description=t("writing", lang), total=None)
-        files = write_review_package(result, out_dir, lang=lang)
+        files = write_review_package(result, out_dir, lang=lang, basemap=basemap)
     counts = result.counts
     table = Table(title=t("verdict_counts", lang))
     for v in counts:
@@ -126,12 +128,16 @@ def check(
     lang: LangOpt = Lang.zh,
     quiet: QuietOpt = False,
     only: Annotated[list[str] | None, typer.Option("--only", help="Run only checks whose name matches this glob (repeatable), e.g. 'fire.*'.")] = None,
+    basemap: BasemapOpt = None,
+    force_scrap: Annotated[list[str] | None, typer.Option(
+        "--force-scrap", help="Merge this scrap plot (parcel_id) into the net land even if it fails a test (repeatable); reported as FAIL.")] = None,
 ) -> None:
     """Check a site against its planning conditions and write the review package.
 
     Exit 0 when nothing fails, 1 when any check fails, 2 when the input is unusable.
     """
-    _guard(lang.value, lambda: run_check(site, rules_path=rules, out_dir=out, lang=lang.value, quiet=quiet, only=only))
+    _guard(lang.value, lambda: run_check(site, rules_path=rules, out_dir=out, lang=lang.value, quiet=quiet, only=only,
+                                         basemap=basemap, options={"force_scrap": tuple(force_scrap or ())}))
 
 
 @app.command()
@@ -152,11 +158,13 @@ def demo(
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("out/demo"),
     lang: LangOpt = Lang.zh,
     quiet: QuietOpt = False,
+    basemap: BasemapOpt = None,
 ) -> None:
     """Run ``check`` on the bundled synthetic Urumqi sample site into out/demo/."""
     from gis.datasets import get_path
 
-    _guard(lang.value, lambda: run_check(get_path("sample"), rules_path=None, out_dir=out, lang=lang.value, quiet=quiet))
+    _guard(lang.value, lambda: run_check(get_path("sample"), rules_path=None, out_dir=out, lang=lang.value, quiet=quiet,
+                                         basemap=basemap))
 
 
 @app.command()

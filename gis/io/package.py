@@ -36,6 +36,10 @@ def atomic_write(target: Path, write: Callable[[Path], None]) -> Path:
     tmp_path.unlink()  # GDAL wants to create the file itself
     try:
         write(tmp_path)
+        # mkstemp's private 0600 mode is not what a shared review folder wants.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp_path, 0o666 & ~umask)
         os.replace(tmp_path, target)
     finally:
         if tmp_path.exists():
@@ -80,7 +84,8 @@ def write_results_gpkg(result, target: Path) -> Path:
         _write_layer(tmp, "findings", findings_to_frame(result.findings, site.crs), site.crs)
         keep = [c for c in site.buildings.columns if c != "geometry"] + ["geometry"]
         _write_layer(tmp, "buildings", site.buildings[keep], site.crs)
-        _write_layer(tmp, "indicators", indicators_frame(result.indicators), site.crs)
+        if result.indicators:
+            _write_layer(tmp, "indicators", indicators_frame(result.indicators), site.crs)
         notes = pd.DataFrame([{"kind": n.kind, "layer": n.layer, "feature_id": n.feature_id,
                                "message_zh": n.message_zh, "message_en": n.message_en} for n in site.notes],
                              columns=["kind", "layer", "feature_id", "message_zh", "message_en"])
