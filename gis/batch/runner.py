@@ -263,9 +263,10 @@ def run_batch(
     from gis.batch.summary import write_city_summary
 
     t0 = time.perf_counter()
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    out_dir = Path(out_dir).resolve()  # workers may not share our working directory
+    city = Path(city).resolve()
     ids = community_ids(city, by=by)
+    out_dir.mkdir(parents=True, exist_ok=True)
     if communities is not None:
         wanted = set(map(str, communities))
         ids = [i for i in ids if i in wanted]
