@@ -443,6 +443,9 @@ def dxf_to_site_layers(
             notes.append(Note("crs", "控制点数量恰为最少，残差必为 0，无法检核；建议再加一个控制点",
                               "the minimum number of control points gives zero residuals by construction and cannot be "
                               "checked; add one more point", layer="control_points"))
+        if fit.mirrored:  # a plan is never a mirror image of the ground
+            raise SiteError([Problem("control_points", None, "east,north", "the affine fit mirrors the drawing",
+                                     "check whether east and north are swapped (survey X is north) and fix the CSV")], notes)
         if abs(fit.scale - 1.0) > 0.01:
             notes.append(Note("crs", f"配准比例 {fit.scale:.4f} 偏离 1 超过 1%：请核对图纸单位",
                               f"fit scale {fit.scale:.4f} is more than 1% from 1: check the drawing units", layer="control_points"))

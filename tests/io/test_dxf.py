@@ -333,3 +333,13 @@ def test_fields_from_layer_name_and_features_from_block_names(tmp_path):
     assert b.loc["E1", "floors"] == 6 and b.loc["N1", "floors"] == 3
     # Block rotated 90° about its insertion point (50, 0): (x, y) → (50 − y, x).
     assert b.loc["N1", "geometry"].equals(Polygon([(50, 0), (50, 20), (40, 20), (40, 0)]))
+
+
+def test_swapped_east_north_is_refused_by_similarity_and_by_affine(tmp_path, mapping):
+    dxf = make_drawing(tmp_path / "plan.dxf")
+    cp = control_points(names=("A", "B", "C", "D"), cad=((0, 0), (100000, 0), (0, 60000), (100000, 60000)))
+    cp[["east", "north"]] = cp[["north", "east"]].to_numpy() - [4_851_700 - 548_200, 548_200 - 4_851_700]
+    with pytest.raises(SiteError, match="exceeds 0.05 m"):
+        dxf_to_site_layers(dxf, mapping, rules=RULES, control=cp)
+    with pytest.raises(SiteError, match="mirrors the drawing"):
+        dxf_to_site_layers(dxf, mapping, rules=RULES, control=cp, fit_method="affine")
