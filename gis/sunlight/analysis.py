@@ -474,9 +474,12 @@ def evaluate_windows(model: SunlightModel) -> gpd.GeoDataFrame:
     hb = w["hours_before"].to_numpy()
     ha = w["hours_after"].to_numpy()
     kind = np.where(fixed, 0, np.where(prop, 1, 2))
-    key = pd.DataFrame({"k": kind, "b": np.nan_to_num(hb, nan=-1.0), "a": np.nan_to_num(ha, nan=-1.0)})
-    codes, _ = pd.factorize(pd.MultiIndex.from_frame(key))
-    _, first = np.unique(codes, return_index=True)
+    # minutes are whole numbers of steps: an exact integer key per triple
+    steps_b = np.where(has_b, np.round(np.nan_to_num(mb) / p.step_min), -1).astype(np.int64) + 1
+    steps_a = np.where(has_a, np.round(np.nan_to_num(ma) / p.step_min), -1).astype(np.int64) + 1
+    n_t = len(model.sun) + 2
+    key = (kind.astype(np.int64) * n_t + steps_b) * n_t + steps_a
+    _, first, codes = np.unique(key, return_index=True, return_inverse=True)
     verdicts = []
     for i in first:
         k = kind[i]
@@ -587,7 +590,7 @@ def height_limit(
     tested massing is traced once as critical heights ``G`` (it blocks a step iff its
     height exceeds ``G``), so each window's minutes are a monotone step function of the
     height and its own limit is a bisection over its sorted critical heights.  The site
-    limit is the least window limit.  The search starts at ``h_start`` (default twice the
+    limit is the least window limit.  The search starts at ``h_start`` (default 1.5 × the
     tallest tested building, at least 30 m) and doubles up to ``h_search`` while nothing binds.
 
     Returns
@@ -618,7 +621,7 @@ def height_limit(
     phase = model.windows["phase"].to_numpy()
     bid = model.windows["building_id"].to_numpy()
     judged = np.isin(phase, FIXED_PHASES) | ((phase == "proposed") & ~np.isin(bid, list(target_ids)))
-    h_try = min(h_search, max(30.0, 2.0 * current) if h_start is None else h_start)
+    h_try = min(h_search, max(30.0, 1.5 * current) if h_start is None else h_start)
     others_cache: dict = {}
     while True:
         res = _height_limit_at(model, target, others, judged, h_try, others_cache)

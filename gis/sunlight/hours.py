@@ -28,41 +28,6 @@ ACCUMULATION = {"cumulative": 0, "longest": 1, "n_longest": 2}
 
 
 @nb.njit(cache=True)
-def _segments(lit, step_min, mode, n_seg, min_steps, out):
-    n_w, n_t = lit.shape
-    lens = np.empty(n_t + 1, dtype=np.int64)
-    for w in range(n_w):
-        n = 0
-        run = 0
-        for t in range(n_t + 1):
-            if t < n_t and lit[w, t]:
-                run += 1
-            else:
-                if run > 0 and run >= min_steps:
-                    lens[n] = run
-                    n += 1
-                run = 0
-        if n == 0:
-            out[w] = 0.0
-        elif mode == 0:
-            tot = 0
-            for i in range(n):
-                tot += lens[i]
-            out[w] = tot * step_min
-        elif mode == 1:
-            m = 0
-            for i in range(n):
-                m = max(m, lens[i])
-            out[w] = m * step_min
-        else:
-            s = np.sort(lens[:n])
-            tot = 0
-            for i in range(max(0, n - n_seg), n):
-                tot += s[i]
-            out[w] = tot * step_min
-
-
-@nb.njit(cache=True)
 def _row_steps(lit, mode, n_seg, min_steps, lens):
     """Counted steps of one lit row under the segment rules (``lens``: scratch of size T + 1)."""
     n_t = len(lit)
@@ -93,6 +58,14 @@ def _row_steps(lit, mode, n_seg, min_steps, lens):
     for i in range(max(0, n - n_seg), n):
         tot += srt[i]
     return tot
+
+
+@nb.njit(parallel=True, cache=True)
+def _segments(lit, step_min, mode, n_seg, min_steps, out):
+    n_w, n_t = lit.shape
+    for w in nb.prange(n_w):
+        lens = np.empty(n_t + 1, dtype=np.int64)
+        out[w] = _row_steps(lit[w], mode, n_seg, min_steps, lens) * step_min
 
 
 @nb.njit(parallel=True, cache=True)

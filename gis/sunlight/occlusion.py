@@ -410,33 +410,78 @@ def candidate_points(points_xyz: np.ndarray, prisms: Prisms, sun: SunSteps, *, h
     if prisms.n_buildings == 0 or len(pts) == 0 or not np.isfinite(sun.tan_min):
         return np.zeros(len(pts), dtype=bool)
     top = prisms.top if h_search is None else prisms.base + h_search
-    return _candidates(pts[:, 0].copy(), pts[:, 1].copy(), pts[:, 2].copy(), prisms.cx, prisms.cy,
-                       prisms.radius, top, sun.tan_min, sun.rel_sorted, sun.rmq, sun.ref)
+    # coarse pass: distance to the box around all bounding circles vs the longest possible reach
+    x0 = float(np.min(prisms.cx - prisms.radius))
+    x1 = float(np.max(prisms.cx + prisms.radius))
+    y0 = float(np.min(prisms.cy - prisms.radius))
+    y1 = float(np.max(prisms.cy + prisms.radius))
+    dx = np.maximum(0.0, np.maximum(x0 - pts[:, 0], pts[:, 0] - x1))
+    dy = np.maximum(0.0, np.maximum(y0 - pts[:, 1], pts[:, 1] - y1))
+    near = np.hypot(dx, dy) * sun.tan_min < (float(np.max(top)) - pts[:, 2]) * (1.0 + 1e-9) + 1e-9
+    out = np.zeros(len(pts), dtype=bool)
+    idx = np.flatnonzero(near)
+    if len(idx):
+        perm, starts = _tiles(pts[idx, 0], pts[idx, 1], 48.0)
+        sub = idx[perm]
+        res = np.zeros(len(sub), dtype=np.bool_)
+        _candidates(starts, pts[sub, 0].copy(), pts[sub, 1].copy(), pts[sub, 2].copy(), prisms.cx, prisms.cy,
+                    prisms.radius, top, sun.tan_min, sun.rel_sorted, sun.rmq, sun.ref, res)
+        out[sub] = res
+    return out
+
+
+@nb.njit(cache=True, inline="always")
+def _may_block(px, py, z, cx, cy, rad, top, thd, tan_min, rel_sorted, rmq, ref):
+    """Can a building (bounding circle, roof ``top``) shade some point within ``thd`` of (px, py) at ≥ z?"""
+    dz = top - z
+    if not dz > 0.0:
+        return False
+    dxc = cx - px
+    dyc = cy - py
+    dc = math.sqrt(dxc * dxc + dyc * dyc)
+    dmin = dc - rad * 1.0000001 - thd - 1e-9
+    if dmin <= 0.0:
+        return True
+    if _cannot_block(dz, dmin, tan_min):
+        return False
+    half = math.asin(min(1.0, (rad + thd) / dc)) + 1e-6
+    cang = math.atan2(dxc, dyc) - ref
+    return not _cannot_block(dz, dmin, _span_min_tan(rel_sorted, rmq, cang - half, cang + half))
 
 
 @nb.njit(parallel=True, cache=True)
-def _candidates(px, py, pz, cx, cy, rad, top, tan_min, rel_sorted, rmq, ref):
-    n = len(px)
-    out = np.zeros(n, dtype=np.bool_)
-    for i in nb.prange(n):
-        for b in range(len(cx)):
-            dz = top[b] - pz[i]
-            if not dz > 0.0:
-                continue
-            dxc = cx[b] - px[i]
-            dyc = cy[b] - py[i]
-            dc = math.sqrt(dxc * dxc + dyc * dyc)
-            dmin = dc - rad[b] * 1.0000001 - 1e-9
-            if dmin > 0.0:
-                if _cannot_block(dz, dmin, tan_min):
-                    continue
-                half = math.asin(min(1.0, rad[b] / dc)) + 1e-6
-                cang = math.atan2(dxc, dyc) - ref
-                if _cannot_block(dz, dmin, _span_min_tan(rel_sorted, rmq, cang - half, cang + half)):
-                    continue
-            out[i] = True
-            break
-    return out
+def _candidates(tile_start, px, py, pz, cx, cy, rad, top, tan_min, rel_sorted, rmq, ref, out):
+    n_b = len(cx)
+    for ti in nb.prange(len(tile_start) - 1):
+        i0 = tile_start[ti]
+        i1 = tile_start[ti + 1]
+        x0 = px[i0]
+        x1 = px[i0]
+        y0 = py[i0]
+        y1 = py[i0]
+        z0 = pz[i0]
+        for i in range(i0, i1):
+            x0 = min(x0, px[i])
+            x1 = max(x1, px[i])
+            y0 = min(y0, py[i])
+            y1 = max(y1, py[i])
+            z0 = min(z0, pz[i])
+        tcx = 0.5 * (x0 + x1)
+        tcy = 0.5 * (y0 + y1)
+        thd = 0.5 * math.sqrt((x1 - x0) ** 2 + (y1 - y0) ** 2) + 1e-6
+        cand = np.empty(n_b, dtype=np.int64)
+        n_cand = 0
+        for b in range(n_b):
+            if _may_block(tcx, tcy, z0, cx[b], cy[b], rad[b], top[b], thd, tan_min, rel_sorted, rmq, ref):
+                cand[n_cand] = b
+                n_cand += 1
+        for i in range(i0, i1):
+            for k in range(n_cand):
+                b = cand[k]
+                if _may_block(px[i], py[i], pz[i], cx[b], cy[b], rad[b], top[b], 0.0, tan_min, rel_sorted, rmq,
+                              ref):
+                    out[i] = True
+                    break
 
 
 def blocked_bruteforce(points_xyz: np.ndarray, prisms: Prisms, sun: SunSteps) -> np.ndarray:

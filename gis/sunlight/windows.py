@@ -20,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import geopandas as gpd
+import numba as nb
 import numpy as np
 import pandas as pd
 import shapely
@@ -52,9 +53,21 @@ def facing_sun(normal_grid_az_rad: np.ndarray, sun_ux: np.ndarray, sun_uy: np.nd
     min_sweep_deg : float
         最小扫掠角: the sun must be at least this many degrees off the wall plane.
     """
-    nx, ny = np.sin(normal_grid_az_rad), np.cos(normal_grid_az_rad)
-    dots = nx[:, None] * sun_ux[None, sun_up] + ny[:, None] * sun_uy[None, sun_up]
-    return (dots > np.sin(np.radians(min_sweep_deg))).any(axis=1) if sun_up.any() else np.zeros(len(nx), bool)
+    nrm = np.asarray(normal_grid_az_rad, dtype=np.float64)
+    up = np.asarray(sun_up, dtype=bool)
+    return _facing(np.sin(nrm), np.cos(nrm), np.ascontiguousarray(sun_ux[up], dtype=np.float64),
+                   np.ascontiguousarray(sun_uy[up], dtype=np.float64), float(np.sin(np.radians(min_sweep_deg))))
+
+
+@nb.njit(cache=True)
+def _facing(nx, ny, ux, uy, thr):
+    out = np.zeros(len(nx), dtype=np.bool_)
+    for i in range(len(nx)):
+        for t in range(len(ux)):
+            if nx[i] * ux[t] + ny[i] * uy[t] > thr:
+                out[i] = True
+                break
+    return out
 
 
 def generate_windows(
@@ -335,8 +348,18 @@ def sample_windows(
     line = ~is_pt[window]
     xy = np.empty((len(window), 2))
     if line.any():
-        xy[line] = shapely.get_coordinates(
-            shapely.line_interpolate_point(geoms[window[line]], ts[line], normalized=True))
+        # straight two-vertex sills (all generated ones) by arithmetic, others through shapely
+        n_vert = shapely.get_num_coordinates(geoms)
+        two = line & (n_vert[window] == 2)
+        if two.any():
+            ends = shapely.get_coordinates(geoms[n_vert == 2]).reshape(-1, 2, 2)
+            pos = np.cumsum(n_vert == 2) - 1  # row of each two-vertex window in ``ends``
+            e = ends[pos[window[two]]]
+            xy[two] = e[:, 0] + (e[:, 1] - e[:, 0]) * ts[two, None]
+        other = line & ~two
+        if other.any():
+            xy[other] = shapely.get_coordinates(
+                shapely.line_interpolate_point(geoms[window[other]], ts[other], normalized=True))
     if (~line).any():
         xy[~line] = shapely.get_coordinates(_first_point(geoms[window[~line]]))
     xyz = np.column_stack([xy[:, 0] + nx[window] * offset_m, xy[:, 1] + ny[window] * offset_m, zvals[window]])
@@ -347,17 +370,29 @@ def sample_windows(
     t1 = np.clip(jc1 / np.maximum(n - 1, 1), *_inset_bounds(end_inset_m, safe_len))
     centre = first + np.where(np.abs(t1 - 0.5) < np.abs(t0 - 0.5), jc1, jc0)
     centre = centre.astype(np.int64)
-    # push points that still lie inside (or on) their own footprint outwards
+    # push points that still lie inside (or on, or within offset/2 of) their own footprint outwards;
+    # coarse pass on coordinates against the footprints grown by offset/2 (no point objects)
     bids = windows["building_id"].to_numpy()
-    fp_w = np.array([footprints.get(b) for b in bids], dtype=object)
-    fp = fp_w[window]
-    has = np.array([f is not None for f in fp_w], dtype=bool)[window]
+    ub, inv = np.unique(bids.astype(str), return_inverse=True)
+    first_w = np.zeros(len(ub), dtype=np.int64)
+    first_w[inv[::-1]] = np.arange(len(bids))[::-1]
+    fp_u = np.array([footprints.get(bids[i]) for i in first_w], dtype=object)
+    has_u = np.array([f is not None for f in fp_u], dtype=bool)
+    grown = np.full(len(ub), None, dtype=object)
+    grown[has_u] = shapely.buffer(fp_u[has_u].astype(object), offset_m * 0.5)
+    shapely.prepare(grown[has_u])
+    fp = fp_u[inv][window]
+    has = has_u[inv][window]
+    near = np.zeros(len(window), dtype=bool)
     if has.any():
-        pts = shapely.points(xyz[has, 0], xyz[has, 1])
-        d = shapely.distance(pts, fp[has].astype(object))
-        inside = shapely.contains(fp[has].astype(object), pts) | (d < offset_m * 0.5)
+        near[has] = shapely.intersects_xy(grown[inv][window][has], xyz[has, 0], xyz[has, 1])
+    if near.any():
+        sel = np.flatnonzero(near)
+        pts = shapely.points(xyz[sel, 0], xyz[sel, 1])
+        d = shapely.distance(pts, fp[sel].astype(object))
+        inside = shapely.contains(fp[sel].astype(object), pts) | (d < offset_m * 0.5)
         if inside.any():
-            idx = np.flatnonzero(has)[inside]
+            idx = sel[inside]
             bnd = shapely.boundary(fp[idx].astype(object))
             depth = shapely.distance(shapely.points(xyz[idx, 0], xyz[idx, 1]), bnd)
             w_i = window[idx]

@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from gis.sunlight.analysis import build_model, evaluate_windows
-from gis.sunlight.occlusion import blocked_bruteforce, critical_height, horizon, sun_steps
+from gis.sunlight.occlusion import blocked_bruteforce, candidate_points, critical_height, horizon, sun_steps
 from gis.sunlight.scene import prisms_from_buildings
 from gis.sunlight.solar import sun_path
 
@@ -55,6 +55,9 @@ def test_horizon_kernel_equals_bruteforce(scene):
     fast = horizon(pts, prisms, sun) > sun.tan_alt[None, :]
     slow = blocked_bruteforce(pts, prisms, sun)
     np.testing.assert_array_equal(fast, slow)
+    # the candidate pre-filter is conservative: every point shaded at some step is a candidate
+    shaded = slow[:, sun.tan_alt > 0].any(axis=1)
+    assert not (shaded & ~candidate_points(pts, prisms, sun)).any()
 
 
 def test_bruteforce_reference_on_a_hand_case():
@@ -110,3 +113,5 @@ def test_critical_height_equals_bruteforce_at_a_uniform_height(scene, h):
     g = critical_height(pts, prisms_from_buildings(frame), sun, h_search=100.0)
     slow = blocked_bruteforce(pts, prisms_from_buildings(frame.assign(height_m=h)), sun)
     np.testing.assert_array_equal((h > g) | ~(sun.tan_alt > 0)[None, :], slow)
+    shaded = slow[:, sun.tan_alt > 0].any(axis=1)
+    assert not (shaded & ~candidate_points(pts, prisms_from_buildings(frame), sun, h_search=h)).any()
