@@ -2,8 +2,8 @@
 
 - ``sunlight.windows`` (SUN-03, SUN-04): hours before / after per window, verdicts,
   obstruction attribution; layers ``windows`` and ``shadows``; tables
-  ``sunlight_buildings``, ``sunlight_dwellings``, ``sunlight_obstruction`` (遮挡关系表) and
-  ``sunlight_time`` (真太阳时–北京时间对照).
+  ``sunlight_buildings``, ``sunlight_dwellings``, ``sunlight_obstruction`` (遮挡关系表),
+  ``sunlight_height_limit`` (推算限高) and ``sunlight_time`` (真太阳时–北京时间对照).
 - ``sunlight.ground`` (SUN-05): ground hours raster ``sunlight.tif`` (before / after /
   difference) and the concentrated-green share outside the standard shadow line.
 
@@ -28,13 +28,14 @@ from gis.sunlight.analysis import (
     attribute_obstruction,
     build_model,
     evaluate_windows,
+    height_limit,
     summarise_windows,
 )
 from gis.sunlight.ground import green_outside_shadow, ground_grid, ground_hours
 from gis.sunlight.shadows import shadow_outlines
 from gis.sunlight.solar import tst_bjt_table
 
-__all__ = ["sunlight_model"]
+__all__ = ["sunlight_model", "height_limit_table"]
 
 _DAY_ZH = {"dahan": "大寒日", "dongzhi": "冬至日"}
 
@@ -81,6 +82,10 @@ def check_windows(ctx: CheckContext):
     ctx.add_table("sunlight_buildings", by_b, title_zh="日照分楼汇总", title_en="Sunlight by building")
     ctx.add_table("sunlight_dwellings", by_dw, title_zh="窗报批表（分户）", title_en="Window table by dwelling")
     ctx.add_table("sunlight_obstruction", obstr, title_zh="遮挡关系表", title_en="Obstruction table")
+    limits = height_limit_table(model)
+    if len(limits):
+        ctx.add_table("sunlight_height_limit", limits, title_zh="推算限高（不使任何窗不满足的最大高度）",
+                      title_en="Height back-calculation (greatest height at which no window fails)")
     tab = tst_bjt_table(lon=model.path.lon, lat=model.path.lat, date=model.path.date, refraction=p.refraction)
     tab["refraction"] = p.refraction
     tab["date"] = str(model.path.date)
@@ -93,6 +98,28 @@ def check_windows(ctx: CheckContext):
                                               crs=ctx.site.crs),
                   title_zh="逐时阴影", title_en="Hourly shadows", in_report=False)
     return list(_window_findings(ctx, res, p))
+
+
+def height_limit_table(model: SunlightModel) -> pd.DataFrame:
+    """推算限高 for all proposed buildings at once and for each one alone (others as proposed).
+
+    Columns: ``building_id`` ("*" = all proposed at once, one common height above their bases),
+    ``height_m`` (current, m), ``limit_m`` (greatest height at which no judged window fails, m;
+    the search ceiling if nothing binds), ``binding_windows``, ``already_failing`` (windows that
+    fail whatever the tested building's height).
+    """
+    cols = ["building_id", "height_m", "limit_m", "binding_windows", "already_failing"]
+    prop = model.proposed
+    if prop.n_buildings == 0:
+        return pd.DataFrame(columns=cols)
+    heights = prop.top - prop.base
+    rows = []
+    for ids, label, h in [(None, "*", float(heights.max()))] + [
+            ([b], b, float(hb)) for b, hb in zip(prop.building_ids, heights, strict=True)]:
+        r = height_limit(model, building_ids=ids)
+        rows.append((label, round(h, 2), round(r["height_m"], 2), ", ".join(map(str, r["binding_windows"][:10])),
+                     len(r["already_failing"])))
+    return pd.DataFrame(rows, columns=cols)
 
 
 def _window_findings(ctx: CheckContext, res: pd.DataFrame, p: SunlightParams):

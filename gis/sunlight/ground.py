@@ -99,11 +99,11 @@ def ground_hours(
     xyz = np.column_stack([X.ravel(), Y.ravel(), np.full(X.size, ground_z)])
     if h_fixed is None:
         h_fixed = horizon(xyz, fixed, sun)
-    h = h_fixed.copy()
+    up = sun.tan_alt > 0
+    lit = ~(h_fixed > sun.tan_alt[None, :]) & up[None, :]
     c = candidate_points(xyz, site, sun)
     if c.any():
-        h[c] = np.maximum(h[c], horizon(xyz[c], site, sun))
-    lit = ~(h > sun.tan_alt[None, :]) & (sun.tan_alt > 0)[None, :]
+        lit[c] &= ~(horizon(xyz[c], site, sun) > sun.tan_alt[None, :])
     minutes = segment_minutes(lit, step_min=step_min, accumulation=accumulation, n_segments=n_segments,
                               min_segment_min=min_segment_min)
     hours = minutes / 60.0

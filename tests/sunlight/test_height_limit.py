@@ -116,3 +116,15 @@ def test_not_worse_target_behind_a_context_slab():
     lim2 = height_limit(strict, building_ids=["FAR"])
     assert lim2["already_failing"] == ["w1"]
     assert lim2["binding_windows"] == []
+
+
+def test_report_table_all_at_once_and_per_building():
+    from gis.sunlight.checks import height_limit_table
+
+    d = 60.0
+    b, w, _ = slab_scene(d, 10.0)
+    tab = height_limit_table(_model(b, w)).set_index("building_id")
+    lo, hi = _bounds(120.0, d)
+    assert list(tab.index) == ["*", "SLAB"]
+    assert (tab["limit_m"] >= round(lo, 2) - 0.01).all() and (tab["limit_m"] <= round(hi, 2) + 0.01).all()
+    assert tab.loc["SLAB", "binding_windows"] == "w1" and tab.loc["SLAB", "already_failing"] == 0
