@@ -10,7 +10,7 @@ from __future__ import annotations
 from gis.findings import Finding, Verdict, worst_verdict
 from gis.fire.lanes import lane_checks
 from gis.fire.rescue import rescue_site_checks
-from gis.fire.separation import fire_separations, separation_findings
+from gis.fire.separation import fire_separations, removed_separation_findings, separation_findings
 from gis.massing.checks import main_counterparts
 from gis.registry import CheckContext, register_check
 
@@ -23,7 +23,7 @@ def check_separation(ctx: CheckContext) -> list[Finding]:
     t = fire_separations(after, before=site.scene("before"), counterparts=main_counterparts(ctx),
                          subject_ids=after.loc[after["phase"] != "context", "building_id"], rules=ctx.rules)
     ctx.add_layer("fire_separations", t, title_zh="防火间距（方案/现状/要求）", title_en="Fire separations")
-    f = separation_findings(t)
+    f = separation_findings(t) + removed_separation_findings(site.scene("before"), after, t, rules=ctx.rules)
     ctx.products["fire.separation_findings"] = f
     return f
 

@@ -531,7 +531,7 @@ def lane_checks(
             msg_zh = f"消防车道 {k + 1}" + ("与道路连通。" if c["connected"] else "未与任何道路连通（孤立车道）。")
             msg_en = f"Fire lane {k + 1} " + ("connects to a road." if c["connected"] else "does not connect to any road.")
         add(Finding("FL-01", (f"lane{k + 1}",), v, msg_zh, msg_en, proposed=float(c["connected"]), threshold=1.0,
-                    source="GB 55037-2022 3.4.1", geometry=c["geometry"].boundary, layer="fire_lanes"), "connection")
+                    source=fl.connect_to_road.source, geometry=c["geometry"].boundary, layer="fire_lanes"), "connection")
     # FL-10 dead ends and turnarounds
     for d in pr["dead_ends"]:
         if not d["long"]:

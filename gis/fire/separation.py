@@ -22,13 +22,20 @@ import pandas as pd
 import shapely
 
 from gis.findings import Finding, Verdict, judge
+from gis.massing._improve import REMOVED_EN, REMOVED_ZH, removed_note
 from gis.massing._rules import pack
 from gis.massing.spacing import candidate_pairs
 
 if TYPE_CHECKING:
     from gis.rules import RulePack
 
-__all__ = ["separation_class", "required_separation", "fire_separations", "separation_findings"]
+__all__ = [
+    "separation_class",
+    "required_separation",
+    "fire_separations",
+    "separation_findings",
+    "removed_separation_findings",
+]
 
 _CLASS_ZH = {"high_rise": "高层", "grade12": "一、二级多层", "grade3": "三级", "grade4": "四级"}
 
@@ -74,8 +81,8 @@ def required_separation(ra: dict[str, Any], rb: dict[str, Any], *, rules: RulePa
     tall = max(float(ra["height_m"]), float(rb["height_m"]))
     out = {"table_m": table, "required_m": table, "notes": [], "class_a": ca, "class_b": cb,
            "rule_id": "SEP-01", "source": fs.table_m.source}
-    if tall > super_min:
-        out.update(rule_id="SEP-100", source=f"{fs.table_m.source}; GB 55037-2022 3.3.1 (no reduction above {super_min:g} m)")
+    if tall > super_min and fs.no_reduction_super_high_rise.value:
+        out.update(rule_id="SEP-100", source=f"{fs.table_m.source}; {fs.no_reduction_super_high_rise.source}")
         return out
     top = lambda r: float(r.get("base_elev_m", 0.0) or 0.0) + float(r["height_m"])  # noqa: E731
     hi, lo = (ra, rb) if top(ra) >= top(rb) else (rb, ra)
@@ -186,13 +193,70 @@ def separation_findings(table: gpd.GeoDataFrame) -> list[Finding]:
             tail_zh, tail_en = f"；现状 {ex:.2f} m", f"; existing {ex:.2f} m"
         else:
             tail_zh, tail_en = "", ""
+        rz, ren = removed_note(Verdict(r.verdict), ex, float(r.required_m))
         out.append(Finding(
             r.rule_id, (r.a_id, r.b_id), Verdict(r.verdict),
             f"{r.a_id}（{_CLASS_ZH[r.class_a]}）–{r.b_id}（{_CLASS_ZH[r.class_b]}）防火间距 {r.gap_m:.2f} m，"
-            f"要求 ≥{r.required_m:.2f} m{notes}{tail_zh}。",
+            f"要求 ≥{r.required_m:.2f} m{notes}{tail_zh}{rz}。",
             f"Fire separation {r.a_id} ({r.class_a}) – {r.b_id} ({r.class_b}): {r.gap_m:.2f} m, required ≥ "
-            f"{r.required_m:.2f} m{notes_en}{tail_en}.",
+            f"{r.required_m:.2f} m{notes_en}{tail_en}{ren}.",
             existing=ex, proposed=float(r.gap_m), threshold=float(r.required_m), unit="m", source=r.source,
             geometry=r.geometry, layer="buildings", details={"notes": r.notes, "table_m": float(r.table_m)},
+        ))
+    return out
+
+
+def removed_separation_findings(
+    before: gpd.GeoDataFrame, after: gpd.GeoDataFrame, table: gpd.GeoDataFrame, *, rules: RulePack | None = None
+) -> list[Finding]:
+    """PASS findings for existing pairs that missed the separation and are gone from the proposal.
+
+    A pair of the existing scene with at least one demolished building (``phase == "existing"``)
+    whose gap (m) is below its required separation has been removed by the proposal (现状问题已消除)
+    when no row of ``table`` (:func:`fire_separations` of ``after``) pairs the two buildings or
+    their successors (the ``after`` buildings standing on their footprints, overlap > 1 m²).
+    Geometry: the existing gap line.
+    """
+    rp = pack(rules)
+    fs = rp.fire_separation
+    if before is None or len(before) < 2 or "phase" not in before:
+        return []
+    b = before.reset_index(drop=True)
+    ids = b["building_id"].astype(str).to_numpy()
+    subj = (b["phase"].astype(str) == "existing").to_numpy()
+    if not subj.any():
+        return []
+    seen = {frozenset((str(r.a_id), str(r.b_id))) for r in table.itertuples(index=False)}
+    for r in table.itertuples(index=False):
+        if r.existing_a is not None and not pd.isna(r.existing_a):
+            seen.add(frozenset((str(r.existing_a), str(r.existing_b))))
+    a_ids = after["building_id"].astype(str).to_numpy()
+    a_geoms = after.geometry.to_numpy()
+    geoms = b.geometry.to_numpy()
+
+    def successors(k: int) -> set[str]:
+        over = shapely.area(shapely.intersection(a_geoms, geoms[k])) > 1.0
+        return {ids[k], *a_ids[over].tolist()}
+
+    recs = b.drop(columns="geometry").to_dict("records")
+    out = []
+    for i, j in candidate_pairs(geoms, subjects=subj, max_distance=float(np.max(fs.table_m.value)) + 1.0,
+                                adjacent_only=False):
+        si, sj = successors(i), successors(j)
+        if any(frozenset((x, y)) in seen for x in si for y in sj if x != y):
+            continue
+        req = required_separation(recs[i], recs[j], rules=rp)
+        gap = float(geoms[i].distance(geoms[j]))
+        if gap >= req["required_m"] - 1e-9:
+            continue
+        out.append(Finding(
+            req["rule_id"], (ids[i], ids[j]), Verdict.PASS,
+            f"现状 {ids[i]}–{ids[j]} 防火间距 {gap:.2f} m，不足 {req['required_m']:.2f} m；方案中已无此对建筑"
+            f"（拆除或移开），{REMOVED_ZH}。",
+            f"Existing {ids[i]}–{ids[j]}: fire separation {gap:.2f} m, short of {req['required_m']:.2f} m; the pair is "
+            f"gone from the proposal (demolished or moved apart): {REMOVED_EN}.",
+            existing=gap, proposed=None, threshold=float(req["required_m"]), unit="m", source=req["source"],
+            geometry=shapely.shortest_line(geoms[i], geoms[j]), layer="buildings",
+            details={"existing_problem_removed": True},
         ))
     return out

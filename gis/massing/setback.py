@@ -1,6 +1,8 @@
 """Setbacks (建筑退线) from road red lines and from the net-land boundary, RULES.md §3.2 and §3.5.
 
-Rule ids: ``SB-N1`` (no part of a building beyond a road red line, GB 50352-2019 4.2),
+Rule ids: ``SB-N1`` (no part of a building beyond a road red line or the land red line = net-land
+boundary, ``setback.no_projection_beyond_red_lines``, GB 50352-2019 4.2; for the land red line
+``gap_m`` is negative: how far the footprint reaches beyond it),
 ``SB-01`` (road setback by red-line width and height class, ``setback.road_*``), ``SB-02``
 (net-land boundary setback: main façade or gable, low / multi / high, ``setback.boundary_*``; with
 ``setback.half_spacing`` a main façade facing a boundary to its north keeps at least half of the
@@ -22,6 +24,7 @@ import pandas as pd
 import shapely
 
 from gis.findings import Finding, Verdict, judge
+from gis.massing._improve import removed_note
 from gis.massing._rules import pack
 from gis.massing.shape import footprint_axes
 
@@ -115,7 +118,8 @@ def road_setbacks(
         if best is None:
             continue
         rid, w, area, req, gap = best
-        enc = bool(r.geometry.intersects(area) and r.geometry.intersection(area).area > 1e-6)
+        enc = bool(sb.no_projection_beyond_red_lines.value and r.geometry.intersects(area)
+                   and r.geometry.intersection(area).area > 1e-6)
         eg = ex.get(cp.get(bid, bid))
         exg = float(eg.distance(area)) if eg is not None else None
         if enc:
@@ -190,10 +194,18 @@ def boundary_setbacks(
         gap = float(gl.length)
         eg = ex.get(cp.get(bid, bid))
         exg = float(eg.distance(line)) if eg is not None else None
-        v = judge(exg, gap, req, sense="min", allow_not_worse=sb.allow_not_worse.value)
+        beyond = g.difference(net_land)
+        rule, geom = "SB-02", gl
+        if sb.no_projection_beyond_red_lines.value and beyond.area > 1e-6:
+            # SB-N1: part of the footprint lies beyond the land red line
+            v, rule, geom = Verdict.FAIL, "SB-N1", beyond
+            # gap < 0: how far (m) the footprint reaches beyond the line (farthest vertex outside)
+            gap = -float(shapely.distance(shapely.points(shapely.get_coordinates(beyond)), net_land).max())
+        else:
+            v = judge(exg, gap, req, sense="min", allow_not_worse=sb.allow_not_worse.value)
         rows.append({"building_id": bid, "facade": facade, "height_band": band, "table_m": table,
                      "half_spacing_m": half, "required_m": req, "gap_m": gap, "existing_gap_m": exg,
-                     "rule_id": "SB-02", "verdict": str(v), "geometry": gl})
+                     "rule_id": rule, "verdict": str(v), "geometry": geom})
     return gpd.GeoDataFrame(rows, columns=[*cols, "geometry"], geometry="geometry", crs=after.crs)
 
 
@@ -208,26 +220,39 @@ def setback_findings(road: gpd.GeoDataFrame, boundary: gpd.GeoDataFrame, *, rule
                                f"建筑 {r.building_id} 越过道路 {r.road_id} 红线。",
                                f"Building {r.building_id} crosses the red line of road {r.road_id}.",
                                existing=exg, proposed=0.0, threshold=float(r.required_m), unit="m",
-                               source="GB 50352-2019 4.2", geometry=r.geometry, layer="buildings"))
+                               source=sb.no_projection_beyond_red_lines.source, geometry=r.geometry, layer="buildings"))
             continue
+        rz, ren = removed_note(Verdict(r.verdict), exg, float(r.required_m))
         out.append(Finding("SB-01", (r.building_id, r.road_id), Verdict(r.verdict),
                            f"建筑 {r.building_id} 距道路 {r.road_id}（红线宽 {r.road_width_m:g} m）红线 {r.gap_m:.2f} m，"
-                           f"要求 ≥{r.required_m:g} m" + (f"；现状 {exg:.2f} m" if exg is not None else "") + "。",
+                           f"要求 ≥{r.required_m:g} m" + (f"；现状 {exg:.2f} m" if exg is not None else "") + rz + "。",
                            f"Building {r.building_id} is {r.gap_m:.2f} m from the red line of road {r.road_id} "
                            f"({r.road_width_m:g} m wide), required ≥ {r.required_m:g} m"
-                           + (f"; existing {exg:.2f} m" if exg is not None else "") + ".",
+                           + (f"; existing {exg:.2f} m" if exg is not None else "") + ren + ".",
                            existing=exg, proposed=float(r.gap_m), threshold=float(r.required_m), unit="m",
                            source=sb.road_residential_low_m.source, geometry=r.geometry, layer="buildings"))
     for r in boundary.itertuples(index=False):
         exg = None if r.existing_gap_m is None or pd.isna(r.existing_gap_m) else float(r.existing_gap_m)
+        if r.rule_id == "SB-N1":
+            out.append(Finding("SB-N1", (r.building_id,), Verdict.FAIL,
+                               f"建筑 {r.building_id} 越过用地红线（净用地边界）{-r.gap_m:.2f} m（图中为越线部分）"
+                               + (f"；现状距用地边界 {exg:.2f} m" if exg is not None else "") + "。",
+                               f"Building {r.building_id} reaches {-r.gap_m:.2f} m beyond the land red line (net-land "
+                               "boundary; the part beyond is drawn)"
+                               + (f"; existing {exg:.2f} m inside it" if exg is not None else "") + ".",
+                               existing=exg, proposed=float(r.gap_m), threshold=0.0, unit="m",
+                               source=sb.no_projection_beyond_red_lines.source, geometry=r.geometry,
+                               layer="buildings", details={"red_line": "land"}))
+            continue
         fz = "主立面" if r.facade == "main" else "山墙"
+        rz, ren = removed_note(Verdict(r.verdict), exg, float(r.required_m))
         half_zh = f"（含半间距 {r.half_spacing_m:.2f} m）" if r.half_spacing_m >= r.table_m and r.half_spacing_m > 0 else ""
         half_en = f" (half spacing {r.half_spacing_m:.2f} m)" if r.half_spacing_m >= r.table_m and r.half_spacing_m > 0 else ""
         out.append(Finding("SB-02", (r.building_id,), Verdict(r.verdict),
                            f"建筑 {r.building_id} {fz}距用地边界 {r.gap_m:.2f} m，要求 ≥{r.required_m:.2f} m{half_zh}"
-                           + (f"；现状 {exg:.2f} m" if exg is not None else "") + "。",
+                           + (f"；现状 {exg:.2f} m" if exg is not None else "") + rz + "。",
                            f"Building {r.building_id} {r.facade} façade is {r.gap_m:.2f} m from the land boundary, "
-                           f"required ≥ {r.required_m:.2f} m{half_en}" + (f"; existing {exg:.2f} m" if exg is not None else "") + ".",
+                           f"required ≥ {r.required_m:.2f} m{half_en}" + (f"; existing {exg:.2f} m" if exg is not None else "") + ren + ".",
                            existing=exg, proposed=float(r.gap_m), threshold=float(r.required_m), unit="m",
                            source=sb.boundary_main_m.source, geometry=r.geometry, layer="buildings"))
     return out

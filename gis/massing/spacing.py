@@ -40,6 +40,7 @@ import pandas as pd
 import shapely
 
 from gis.findings import Finding, Verdict, judge
+from gis.massing._improve import removed_note
 from gis.massing._rules import pack
 from gis.massing.shape import axis_angle, facing_side, footprint_axes, true_azimuth
 
@@ -276,11 +277,12 @@ def spacing_findings(pairs: gpd.GeoDataFrame) -> list[Finding]:
         if r.kind != "gable":
             how_zh = f"（{r.coef:g}×H {r.h_eff_m:.2f} m" + (f"×朝向系数 {r.orientation_factor:g}" if r.orientation_factor else "") + "）"
             how_en = f" ({r.coef:g} × H {r.h_eff_m:.2f} m" + (f" × orientation {r.orientation_factor:g}" if r.orientation_factor else "") + ")"
+        rz, ren = removed_note(Verdict(r.verdict), ex, float(r.required_m))
         out.append(
             Finding(
                 r.rule_id, (r.a_id, r.b_id), Verdict(r.verdict),
-                f"{r.a_id}–{r.b_id} {_KIND_ZH[r.kind]}布置：间距 {r.gap_m:.2f} m，要求 ≥{r.required_m:.2f} m{how_zh}{ex_zh}。",
-                f"{r.a_id}–{r.b_id} {r.kind}: gap {r.gap_m:.2f} m, required ≥ {r.required_m:.2f} m{how_en}{ex_en}.",
+                f"{r.a_id}–{r.b_id} {_KIND_ZH[r.kind]}布置：间距 {r.gap_m:.2f} m，要求 ≥{r.required_m:.2f} m{how_zh}{ex_zh}{rz}。",
+                f"{r.a_id}–{r.b_id} {r.kind}: gap {r.gap_m:.2f} m, required ≥ {r.required_m:.2f} m{how_en}{ex_en}{ren}.",
                 existing=ex, proposed=float(r.gap_m), threshold=float(r.required_m), unit="m", source=r.source,
                 geometry=r.geometry, layer="buildings",
                 details={"kind": r.kind, "shading_id": r.shading_id, "axis_angle_deg": round(float(r.axis_angle_deg), 1)},

@@ -161,6 +161,7 @@ class FireLaneRules(_Strict):
     long_side_coverage_min: Param[float]
     road_connect_tol_m: Param[float]
     bend_min_angle_deg: Param[float]
+    connect_to_road: Param[bool]
 
 
 class RescueSiteRules(_Strict):
@@ -184,6 +185,7 @@ class FireSeparationRules(_Strict):
     n2_firewall_band_m: Param[float]
     n4_min_m: Param[float]
     n4_min_high_rise_m: Param[float]
+    no_reduction_super_high_rise: Param[bool]
     allow_not_worse: Param[bool]
 
 
@@ -214,6 +216,7 @@ class SetbackRules(_Strict):
     half_spacing: Param[bool]
     allow_not_worse: Param[bool]
     boundary_low_max_floors: Param[int]
+    no_projection_beyond_red_lines: Param[bool]
 
 
 class SunlightRules(_Strict):

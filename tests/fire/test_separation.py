@@ -66,3 +66,36 @@ def test_not_worse_against_existing(x_new, verdict):
     assert f.geometry.length == pytest.approx(x_new - 40)
     if verdict is Verdict.PASS_NOT_WORSE:
         assert "original construction" in f.message_en
+
+
+def test_existing_problem_removed():
+    from gis.fire.separation import removed_separation_findings
+
+    # existing E1-E2 5 m apart (multi, grade 2: 6 m required) - an existing failing pair
+    before = _b([dict(building_id="E1", phase="existing", **_r()), dict(building_id="E2", phase="existing", **_r())],
+                [box(0, 0, 40, 12), box(45, 0, 85, 12)])
+    # 1) E2 demolished without replacement: the pair is gone -> PASS, existing problem removed
+    after = _b([dict(building_id="N1", phase="proposed", **_r())], [box(0, 0, 40, 12)])
+    t = fire_separations(after, before=before, counterparts={"N1": "E1"}, rules=RULES)
+    f = removed_separation_findings(before, after, t, rules=RULES)
+    assert [(x.subject_ids, x.verdict) for x in f] == [(("E1", "E2"), Verdict.PASS)]
+    assert f[0].existing == pytest.approx(5.0) and f[0].threshold == 6.0 and f[0].proposed is None
+    assert "现状问题已消除" in f[0].message_zh and f[0].geometry.length == pytest.approx(5.0)
+    assert f[0].source == RULES.fire_separation.table_m.source
+    # 2) both rebuilt 5 m apart again: the pair still exists (judged as N1-N2), nothing is reported as removed
+    after = _b([dict(building_id="N1", phase="proposed", **_r()), dict(building_id="N2", phase="proposed", **_r())],
+               [box(0, 0, 40, 12), box(45, 0, 85, 12)])
+    t = fire_separations(after, before=before, counterparts={"N1": "E1", "N2": "E2"}, rules=RULES)
+    assert removed_separation_findings(before, after, t, rules=RULES) == []
+    assert Verdict(t.iloc[0]["verdict"]) is Verdict.PASS_NOT_WORSE
+    # 3) one long block over both footprints: the pair is gone
+    after = _b([dict(building_id="N1", phase="proposed", **_r())], [box(0, 0, 85, 12)])
+    t = fire_separations(after, before=before, counterparts={"N1": "E1"}, rules=RULES)
+    assert len(removed_separation_findings(before, after, t, rules=RULES)) == 1
+    # 4) rebuilt 7 m apart: the triple passes and says the existing problem is removed
+    after = _b([dict(building_id="N1", phase="proposed", **_r()), dict(building_id="N2", phase="proposed", **_r())],
+               [box(0, 0, 40, 12), box(47, 0, 87, 12)])
+    t = fire_separations(after, before=before, counterparts={"N1": "E1", "N2": "E2"}, rules=RULES)
+    f = separation_findings(t)[0]
+    assert f.verdict is Verdict.PASS and f.existing == pytest.approx(5.0) and "existing problem removed" in f.message_en
+    assert removed_separation_findings(before, after, t, rules=RULES) == []

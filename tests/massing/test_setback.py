@@ -67,3 +67,50 @@ def test_boundary_along_road_excluded():
     # building 5 m from the southern boundary, which is the road red line (y = 0): SB-02 measures the next boundary
     t = boundary_setbacks(_b("N1", box(30, 5, 70, 17)), land, roads=ROAD, rules=RULES).iloc[0]
     assert t["gap_m"] == pytest.approx(30.0)
+
+
+def test_beyond_land_red_line_fails_sb_n1():
+    land = box(0, 0, 100, 100)
+    # 40 x 12 m slab reaching 10 m past the east land red line (x = 100): 10 x 12 = 120 m² beyond it
+    t = boundary_setbacks(_b("N1", box(70, 40, 110, 52)), land, rules=RULES).iloc[0]
+    assert t["rule_id"] == "SB-N1" and Verdict(t["verdict"]) is Verdict.FAIL
+    assert t["gap_m"] == pytest.approx(-10.0) and t.geometry.area == pytest.approx(120.0)
+    f = setback_findings(road_setbacks(_b("N1", box(70, 40, 110, 52)), None, rules=RULES),
+                         boundary_setbacks(_b("N1", box(70, 40, 110, 52)), land, rules=RULES), rules=RULES)
+    assert [(x.rule_id, x.verdict) for x in f] == [("SB-N1", Verdict.FAIL)]
+    assert f[0].source == RULES.setback.no_projection_beyond_red_lines.source
+    assert f[0].proposed == pytest.approx(-10.0) and "land red line" in f[0].message_en
+    # touching the line from inside is not beyond it: SB-02 with a 0 m gap (gable table 4.5 m) fails instead
+    t = boundary_setbacks(_b("N1", box(60, 40, 100, 52)), land, rules=RULES).iloc[0]
+    assert t["rule_id"] == "SB-02" and t["gap_m"] == pytest.approx(0.0) and Verdict(t["verdict"]) is Verdict.FAIL
+    # a building wholly outside the land is beyond it too (a plain distance to the line would have passed it)
+    t = boundary_setbacks(_b("N1", box(120, 40, 160, 52)), land, rules=RULES).iloc[0]
+    assert t["rule_id"] == "SB-N1" and t["gap_m"] == pytest.approx(-60.0)
+
+
+def test_beyond_road_and_land_red_lines():
+    # land frontage on the road red line (y = 0); the slab reaches 1 m into the road: both red lines are crossed
+    land = box(0, 0, 100, 100)
+    b = _b("N1", box(10, -1, 50, 11))
+    f = setback_findings(road_setbacks(b, ROAD, rules=RULES), boundary_setbacks(b, land, roads=ROAD, rules=RULES),
+                         rules=RULES)
+    assert sorted((x.rule_id, x.verdict, len(x.subject_ids)) for x in f) == [
+        ("SB-N1", Verdict.FAIL, 1), ("SB-N1", Verdict.FAIL, 2)]  # land red line (building), road red line (building, road)
+    assert {x.source for x in f} == {RULES.setback.no_projection_beyond_red_lines.source}
+    land_f = next(x for x in f if len(x.subject_ids) == 1)
+    assert land_f.proposed == pytest.approx(-1.0) and land_f.geometry.area == pytest.approx(40.0)
+
+
+def test_boundary_existing_problem_removed():
+    land = box(0, 0, 100, 100)
+    # existing gable 4 m from the west boundary (< 4.5 m), the rebuilt one 6 m: PASS and the improvement is said
+    before = _b("E1", box(4, 40, 44, 52), phase="existing")
+    t = boundary_setbacks(_b("N1", box(6, 40, 46, 52)), land, before=before, counterparts={"N1": "E1"}, rules=RULES)
+    f = setback_findings(road_setbacks(_b("N1", box(6, 40, 46, 52)), None, rules=RULES), t, rules=RULES)[0]
+    assert f.verdict is Verdict.PASS and f.existing == pytest.approx(4.0) and f.proposed == pytest.approx(6.0)
+    assert "现状问题已消除" in f.message_zh and "existing problem removed" in f.message_en
+    # an existing building that already passed: no such note
+    before = _b("E1", box(5, 40, 45, 52), phase="existing")
+    t = boundary_setbacks(_b("N1", box(6, 40, 46, 52)), land, before=before, counterparts={"N1": "E1"}, rules=RULES)
+    f = setback_findings(t.iloc[:0], t, rules=RULES)[0]
+    assert f.verdict is Verdict.PASS and "现状问题已消除" not in f.message_zh
