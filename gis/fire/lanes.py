@@ -26,6 +26,7 @@ edge turning at least ``fire_lane.bend_min_angle_deg``; inner radius = arc lengt
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -37,6 +38,7 @@ from shapely.geometry import LineString, MultiPoint, Point, Polygon
 from shapely.geometry.base import BaseGeometry
 
 from gis.findings import Finding, Verdict, judge
+from gis.massing._improve import REMOVED_EN, REMOVED_ZH, removed_note
 from gis.massing._rules import pack
 from gis.massing.shape import long_sides, rect_erosion
 
@@ -51,6 +53,7 @@ __all__ = [
     "dead_ends",
     "square_fits",
     "bends",
+    "curb_radius",
     "long_side_service",
     "road_area",
     "lane_checks",
@@ -59,6 +62,10 @@ __all__ = [
 _SAMPLE_M = 0.5  # boundary sampling for the Voronoi medial axis (numerical method, not a rule)
 _SPUR_SLOPE = 0.3  # clearance fall per metre that marks a corner spur
 _ANGLES = np.arange(0.0, 90.0, 5.0)  # square-fit rotations, degrees
+_R_MAX = 60.0  # search cap for the inner-edge radius, m (reported as ">= 60 m"; no rule needs more)
+_R_STEP = 0.001  # bisection resolution of the inner-edge radius, m (reported to 0.01 m)
+_WEDGE_TOL_M2 = 1e-6  # unpaved area (m²) tolerated inside the curb wedge (floating point)
+_DISC_QUAD_SEGS = 64  # segments per quarter circle of the curb-arc disc
 
 
 def _in_state(phase: pd.Series, state: str) -> pd.Series:
@@ -66,24 +73,39 @@ def _in_state(phase: pd.Series, state: str) -> pd.Series:
     return p.isin([state, "both"])
 
 
-def lane_area(lanes: gpd.GeoDataFrame | None, state: str) -> BaseGeometry:
+def lane_area(lanes: gpd.GeoDataFrame | None, state: str, *, join_tol: float = 0.01) -> BaseGeometry:
     """Clear paved lane area (m²) of one state (``"existing"`` or ``"proposed"``).
 
-    Polygons are taken as drawn; LineStrings are buffered by ``width_m / 2`` with flat ends.
+    Polygons are taken as drawn.  LineStrings (centre lines, 中心线) are buffered by
+    ``width_m / 2`` with flat ends; where a line's end meets another lane of the state (within
+    ``join_tol`` m: two separately drawn pieces of one lane, a branch ending on another lane) a
+    disc of radius ``width_m / 2`` is added at the end, the round join a single polyline would
+    get, so the outer corner of an L drawn as two lines is not notched.  Free ends (dead ends,
+    ends at a road) stay flat.  Inner corners stay sharp: a centre line with a sharp vertex has a
+    sharp inner edge (turning radius 0, FL-06).
     """
     if lanes is None or not len(lanes):
         return Polygon()
     sel = lanes[_in_state(lanes["phase"], state)] if "phase" in lanes else lanes
-    parts = []
-    for g, w in zip(sel.geometry, sel.get("width_m", pd.Series(np.nan, index=sel.index)), strict=True):
+    widths = sel.get("width_m", pd.Series(np.nan, index=sel.index))
+    polys, lines = [], []  # lines: (part, half width)
+    for g, w in zip(sel.geometry, widths, strict=True):
         if g is None or g.is_empty:
             continue
         if g.geom_type in ("LineString", "MultiLineString"):
             if w is None or pd.isna(w) or float(w) <= 0:
                 continue  # validation reports lines without width
-            parts.append(g.buffer(float(w) / 2.0, cap_style="flat", join_style="round"))
+            lines += [(part, float(w) / 2.0) for part in shapely.get_parts(g) if part.length > 0]
         else:
-            parts.append(g)
+            polys.append(g)
+    parts = list(polys)
+    for k, (line, h) in enumerate(lines):
+        parts.append(line.buffer(h, cap_style="flat", join_style="round"))
+        others = polys + [ln for j, (ln, _) in enumerate(lines) if j != k]
+        ends = shapely.points(np.asarray(line.coords)[[0, -1]])
+        for e in ends:
+            if line.is_ring or any(shapely.dwithin(o, e, join_tol) for o in others):
+                parts.append(e.buffer(h))
     return shapely.union_all(parts) if parts else Polygon()
 
 
@@ -277,14 +299,77 @@ def largest_square(area: BaseGeometry, at: Point, sizes) -> tuple[float, Polygon
     return 0.0, None
 
 
-def bends(area: BaseGeometry, *, min_angle_deg: float) -> list[dict[str, Any]]:
-    """Bends of the lane edge (内缘转弯): runs of reflex vertices turning ≥ ``min_angle_deg``.
+def _wedge_paved(area: BaseGeometry, x: np.ndarray, n1: np.ndarray, n2: np.ndarray, cosphi: float,
+                 radius: float) -> bool:
+    """Whether the curb-return wedge of ``radius`` (m) at corner ``x`` lies in the paved area.
+
+    The wedge is the triangle corner – tangent point – tangent point minus the disc of the curb
+    arc, the arc tangent to both lane edges (outward normals ``n1``, ``n2``, into the unpaved side).
+    """
+    c = x + radius * (n1 + n2) / (1.0 + cosphi)
+    t1, t2 = c - radius * n1, c - radius * n2
+    tri = Polygon([x, t1, t2])
+    if not tri.is_valid or tri.area < 1e-9:
+        return True
+    # disc polygon circumscribing the circle, so the wedge never includes slivers of the true disc
+    disc = Point(c).buffer(radius / np.cos(np.pi / (4 * _DISC_QUAD_SEGS)), quad_segs=_DISC_QUAD_SEGS)
+    return tri.difference(disc).difference(area).area <= _WEDGE_TOL_M2
+
+
+def curb_radius(area: BaseGeometry, a: np.ndarray, d1: np.ndarray, b: np.ndarray, d2: np.ndarray,
+                *, max_radius: float = _R_MAX) -> float:
+    """Inner-edge radius (m) of the paved area at a bend (转弯内缘半径).
+
+    The edge comes in through point ``a`` with unit direction ``d1`` and leaves through ``b``
+    with unit direction ``d2`` (paved area on the left, the bend turning right).  The radius is
+    the largest R such that the circular curb arc of radius R tangent to both edge lines keeps the
+    truck's side of it (the wedge between the arc and the lines' intersection) paved: a sharp
+    inner corner gives 0, a kerb drawn as an arc of radius R (vertices on the arc, or an offset
+    polyline outside it) gives R, a 45° chamfer with legs of L m gives L.  Rounded to 0.01 m.  Capped at ``max_radius``; NaN for a U-turn (parallel edges).
+    """
+    cross = d1[0] * d2[1] - d1[1] * d2[0]
+    if abs(cross) < 1e-6:
+        return float("nan")
+    # intersection X of the two edge lines: a + s d1 = b + t d2
+    s = ((b[0] - a[0]) * d2[1] - (b[1] - a[1]) * d2[0]) / cross
+    x = a + s * d1
+    n1 = np.array([d1[1], -d1[0]])
+    n2 = np.array([d2[1], -d2[0]])
+    cosphi = float(d1 @ d2)
+    paved = area
+    if _wedge_paved(paved, x, n1, n2, cosphi, max_radius):
+        return float(max_radius)
+    lo, hi = 0.0, float(max_radius)
+    while hi - lo > _R_STEP:
+        mid = 0.5 * (lo + hi)
+        if _wedge_paved(paved, x, n1, n2, cosphi, mid):
+            lo = mid
+        else:
+            hi = mid
+    return round(lo, 2)
+
+
+def bends(area: BaseGeometry, *, min_angle_deg: float, split_edge_m: float = 8.0,
+          exclude: BaseGeometry | None = None) -> list[dict[str, Any]]:
+    """Bends of the lane edge (内缘转弯) and their inner-edge radius.
+
+    A bend is a run of consecutive reflex vertices of the paved area's edge (the inner side of a
+    turn), split where two of them are joined by an edge longer than ``split_edge_m`` (m), that
+    turns at least ``min_angle_deg`` in all.  Its radius is :func:`curb_radius`: the inner-edge
+    radius of the paved area, m.
+
+    Parameters
+    ----------
+    exclude : geometry, optional
+        Bends touching it are skipped (the corners of turnaround pads, which are manoeuvring
+        areas, not bends of a lane).
 
     Returns
     -------
     list of dict
-        ``radius_m`` (inner-edge radius; 0 for a sharp corner), ``turn_deg``, ``geometry``
-        (the inner edge of the bend: a point for a sharp corner, else the arc).
+        ``radius_m`` (inner-edge radius of the paved area, m; 0 for a sharp inner corner),
+        ``turn_deg``, ``geometry`` (the inner edge of the bend: a point for a sharp corner, else
+        the run of vertices).
     """
     out = []
     for poly in shapely.get_parts(area):
@@ -302,33 +387,34 @@ def bends(area: BaseGeometry, *, min_angle_deg: float) -> list[dict[str, Any]]:
             reflex = turn < -0.5
             if not reflex.any():
                 continue
-            if reflex.all():
-                runs = [list(range(n))]
-            else:
-                start = int(np.flatnonzero(~reflex)[0])
-                runs, cur = [], []
-                for k in range(1, n + 1):
-                    i = (start + k) % n
-                    if reflex[i]:
-                        cur.append(i)
-                    elif cur:
-                        runs.append(cur)
-                        cur = []
-                if cur:
-                    runs.append(cur)
             lens = np.hypot(e[:, 0], e[:, 1])
+            # a run breaks at a non-reflex vertex or after an edge longer than split_edge_m
+            brk = ~reflex | (np.roll(lens, 1) > split_edge_m)  # vertex i starts a new run
+            start = int(np.flatnonzero(brk)[0]) if brk.any() else 0
+            runs, cur = [], []
+            for k in range(n):
+                i = (start + k) % n
+                if brk[i] and cur:
+                    runs.append(cur)
+                    cur = []
+                if reflex[i]:
+                    cur.append(i)
+            if cur:
+                runs.append(cur)
             for run in runs:
                 theta = float(-turn[run].sum())
                 if theta < min_angle_deg:
                     continue
-                k = len(run)
-                if k == 1:
-                    radius, geom = 0.0, Point(c[run[0]])
-                else:
-                    inner = float(lens[run[:-1]].sum())
-                    arc = inner * k / (k - 1)
-                    radius = arc / np.radians(theta)
-                    geom = LineString(c[run])
+                geom = Point(c[run[0]]) if len(run) == 1 else LineString(c[run])
+                if exclude is not None and not exclude.is_empty and geom.intersects(exclude):
+                    continue
+                i0, i1 = run[0], run[-1]
+                d1 = ein[i0] / (np.hypot(*ein[i0]) or 1.0)
+                d2 = e[i1] / (np.hypot(*e[i1]) or 1.0)
+                radius = curb_radius(poly, c[i0], d1, c[i1], d2)
+                if np.isnan(radius):  # U-turn: arc estimate from the inner edge length
+                    k = len(run)
+                    radius = float(lens[run[:-1]].sum()) * k / max(k - 1, 1) / np.radians(theta) if k > 1 else 0.0
                 out.append({"radius_m": float(radius), "turn_deg": theta, "geometry": geom})
     return out
 
@@ -416,9 +502,13 @@ def _state_facts(
         sel = lanes[_in_state(lanes["phase"], state)] if "phase" in lanes else lanes
         h = pd.to_numeric(sel["clear_height_m"], errors="coerce")
         heights = [(float(v), g) for v, g in zip(h, sel.geometry, strict=True) if not pd.isna(v)]
+    pads = shapely.union_all([d["square"] for d in ends if d.get("square") is not None]) if ends else None
+    if pads is not None and not pads.is_empty:
+        pads = pads.buffer(fl.road_connect_tol_m.value)
     return {"area": area, "net": net, "components": comps, "dead_ends": ends,
-            "bends": bends(area, min_angle_deg=fl.bend_min_angle_deg.value), "heights": heights,
-            "aerial": bool(len(high))}
+            "bends": bends(area, min_angle_deg=fl.bend_min_angle_deg.value, split_edge_m=fl.bend_split_edge_m.value,
+                           exclude=pads),
+            "heights": heights, "aerial": bool(len(high))}
 
 
 def _with_sites(area: BaseGeometry, sites: gpd.GeoDataFrame | None, state: str, tol: float) -> BaseGeometry:
@@ -487,6 +577,10 @@ def lane_checks(
     rows: list[dict[str, Any]] = []
 
     def add(f: Finding, check: str) -> None:
+        rz, ren = removed_note(f.verdict, f.existing, f.threshold)  # every lane rule is a minimum
+        if rz and REMOVED_ZH not in f.message_zh:
+            f = dataclasses.replace(f, message_zh=f.message_zh[:-1] + rz + f.message_zh[-1],
+                                    message_en=f.message_en[:-1] + ren + f.message_en[-1])
         findings.append(f)
         rows.append({"check": check, "rule_id": f.rule_id, "subject": ",".join(f.subject_ids),
                      "existing": _val(f.existing) if isinstance(f.existing, float) else f.existing,
@@ -551,24 +645,94 @@ def lane_checks(
                     existing=exs, proposed=d["square_m"], threshold=d["required_m"], unit="m",
                     source=f"{fl.deadend_max_len_m.source}; {d['required_source']}", geometry=geom, layer="fire_lanes",
                     details={"length_m": round(d["length_m"], 2)}), "turnaround")
-    # FL-06 bends
+    # FL-10 existing long dead ends without an adequate turnaround that the proposal removed: the lane end is
+    # gone, or lies inside the lane area on a through lane / a proposed dead end that passes
+    for e in ex["dead_ends"]:
+        if not e["long"] or e["square_m"] >= e["required_m"] - 1e-9:
+            continue
+        if any(d["long"] and d["point"].distance(e["point"]) <= e["required_m"] for d in pr["dead_ends"]):
+            continue  # the proposed dead end there carries it as its existing value (triple above)
+        on = pr["area"].distance(e["point"]) <= fl.road_connect_tol_m.value
+        now_zh = "方案中该车道延伸或连通，尽端已不在此处" if on else "方案中该尽头式车道已取消"
+        now_en = "the proposal extends or connects the lane, so its end is no longer there" if on else \
+            "the proposal removes the dead-end lane"
+        add(Finding("FL-10", (f"deadend@{e['point'].x:.0f},{e['point'].y:.0f}",), Verdict.PASS,
+                    f"现状尽头式消防车道长 {e['length_m']:.1f} m（>{fl.deadend_max_len_m.value:g} m），尽端回车场 "
+                    f"{e['square_m']:g}×{e['square_m']:g} m，不足 {e['required_m']:g}×{e['required_m']:g} m；"
+                    f"{now_zh}，{REMOVED_ZH}。",
+                    f"Existing dead-end fire lane {e['length_m']:.1f} m long (> {fl.deadend_max_len_m.value:g} m) with "
+                    f"a turnaround of {e['square_m']:g} × {e['square_m']:g} m, short of {e['required_m']:g} × "
+                    f"{e['required_m']:g} m; {now_en}: {REMOVED_EN}.",
+                    existing=e["square_m"], proposed=None, threshold=e["required_m"], unit="m",
+                    source=f"{fl.deadend_max_len_m.source}; {e['required_source']}", geometry=e["path"],
+                    layer="fire_lanes", details={"length_m": round(e["length_m"], 2), "existing_problem_removed": True}),
+            "turnaround")
+    # FL-06 bends: one finding per proposed bend short of the radius (existing = the bend at the same place),
+    # one summary for the bends that pass, and a PASS for each short existing bend the proposal removed
     thr_p = fl.min_turn_radius_aerial_m if pr["aerial"] else fl.min_turn_radius_m
-    if pr["bends"]:
-        worst = min(pr["bends"], key=lambda b: b["radius_m"])
-        exr = min((b["radius_m"] for b in ex["bends"]), default=None)
-        v = judge(exr, worst["radius_m"], thr_p.value, sense="min", allow_not_worse=allow)
-        proxy = (proxy_zh, proxy_en) if v is Verdict.PASS_NOT_WORSE else ("", "")
-        n_bad = sum(b["radius_m"] < thr_p.value for b in pr["bends"])
-        add(Finding("FL-06", ("project",), v,
-                    f"消防车道转弯内缘半径最小 {worst['radius_m']:.1f} m（{len(pr['bends'])} 处转弯中 {n_bad} 处不足），"
-                    f"要求 ≥{thr_p.value:g} m" + ("（服务高层，按登高车）" if pr["aerial"] else "")
-                    + (f"；现状最小 {exr:.1f} m" if exr is not None else "") + proxy[0] + "。",
-                    f"Smallest inner-edge turning radius {worst['radius_m']:.1f} m ({n_bad} of {len(pr['bends'])} bends "
-                    f"short), required ≥ {thr_p.value:g} m" + (" (aerial trucks for a high-rise)" if pr["aerial"] else "")
-                    + (f"; existing minimum {exr:.1f} m" if exr is not None else "") + proxy[1] + ".",
-                    existing=exr, proposed=worst["radius_m"], threshold=thr_p.value, unit="m", source=thr_p.source,
-                    geometry=worst["geometry"], layer="fire_lanes", details={"bends": len(pr["bends"]), "short": n_bad}),
+    thr_e = fl.min_turn_radius_aerial_m if ex["aerial"] else fl.min_turn_radius_m
+    tol = fl.road_connect_tol_m.value
+    aer_zh, aer_en = ("（服务高层，按登高车）", " (aerial trucks for a high-rise)") if pr["aerial"] else ("", "")
+    what_zh, what_en = "转弯处铺装内缘半径", "inner-edge radius of the paved area at the bend"
+    short_p = [b for b in pr["bends"] if b["radius_m"] < thr_p.value - 1e-9]
+    same_place = []  # bends short as they were: one finding for all of them
+    for b in short_p:
+        same = [e["radius_m"] for e in ex["bends"] if e["geometry"].distance(b["geometry"]) <= tol]
+        exr = min(same) if same else None
+        v = judge(exr, b["radius_m"], thr_p.value, sense="min", allow_not_worse=allow)
+        if v is Verdict.PASS_NOT_WORSE:
+            same_place.append((b, exr))
+            continue
+        sharp = ("（直角内角，无转弯圆弧）", " (sharp inner corner, no kerb arc)") if b["radius_m"] == 0 else ("", "")
+        p0 = b["geometry"].representative_point()
+        add(Finding("FL-06", (f"bend@{p0.x:.0f},{p0.y:.0f}",), v,
+                    f"消防车道转弯（转角 {b['turn_deg']:.0f}°）{what_zh} {b['radius_m']:.2f} m{sharp[0]}，"
+                    f"要求 ≥{thr_p.value:g} m{aer_zh}" + (f"；现状同处 {exr:.2f} m" if exr is not None else "；现状无此转弯")
+                    + "。",
+                    f"Fire-lane bend ({b['turn_deg']:.0f}°): {what_en} {b['radius_m']:.2f} m{sharp[1]}, required ≥ "
+                    f"{thr_p.value:g} m{aer_en}" + (f"; existing {exr:.2f} m at the same place" if exr is not None
+                                                    else "; no such bend today") + ".",
+                    existing=exr, proposed=b["radius_m"], threshold=thr_p.value, unit="m", source=thr_p.source,
+                    geometry=b["geometry"], layer="fire_lanes", details={"turn_deg": round(b["turn_deg"], 1)}),
             "turning_radius")
+    if same_place:
+        worst_b, _ = min(same_place, key=lambda t: t[0]["radius_m"])
+        exw = min(t[1] for t in same_place)
+        add(Finding("FL-06", ("bends_as_existing",), Verdict.PASS_NOT_WORSE,
+                    f"{len(same_place)} 处消防车道转弯的{what_zh}不足 {thr_p.value:g} m{aer_zh}（最小 "
+                    f"{worst_b['radius_m']:.2f} m），与现状同处相同或更大" + proxy_zh + "。",
+                    f"{len(same_place)} fire-lane bend(s) have an {what_en} below {thr_p.value:g} m{aer_en} (smallest "
+                    f"{worst_b['radius_m']:.2f} m), no smaller than at the same place today" + proxy_en + ".",
+                    existing=exw, proposed=worst_b["radius_m"], threshold=thr_p.value, unit="m", source=thr_p.source,
+                    geometry=shapely.union_all([t[0]["geometry"] for t in same_place]), layer="fire_lanes",
+                    details={"bends": len(same_place)}), "turning_radius")
+    ok = [b for b in pr["bends"] if b["radius_m"] >= thr_p.value - 1e-9]
+    if ok:
+        worst = min(ok, key=lambda b: b["radius_m"])
+        add(Finding("FL-06", ("bends_ok",), Verdict.PASS,
+                    f"{len(ok)} 处消防车道转弯的{what_zh}均 ≥{thr_p.value:g} m{aer_zh}，最小 {worst['radius_m']:.2f} m。",
+                    f"{len(ok)} fire-lane bend(s) have an {what_en} ≥ {thr_p.value:g} m{aer_en}; smallest "
+                    f"{worst['radius_m']:.2f} m.",
+                    proposed=worst["radius_m"], threshold=thr_p.value, unit="m", source=thr_p.source,
+                    geometry=shapely.union_all([b["geometry"] for b in ok]), layer="fire_lanes",
+                    details={"bends": len(ok)}), "turning_radius")
+    gone = []
+    for e in ex["bends"]:
+        if e["radius_m"] >= thr_e.value - 1e-9:
+            continue
+        if any(b["geometry"].distance(e["geometry"]) <= tol for b in short_p):
+            continue  # still a short bend there (reported above)
+        gone.append(e)
+    if gone:
+        worst_e = min(gone, key=lambda e: e["radius_m"])
+        add(Finding("FL-06", ("bends_removed",), Verdict.PASS,
+                    f"现状 {len(gone)} 处消防车道转弯的{what_zh}不足 {thr_e.value:g} m（最小 {worst_e['radius_m']:.2f} m），"
+                    f"方案中这些位置已无转弯或半径已足够，{REMOVED_ZH}。",
+                    f"{len(gone)} existing fire-lane bend(s) with an {what_en} below {thr_e.value:g} m (smallest "
+                    f"{worst_e['radius_m']:.2f} m) are gone or wide enough in the proposal: {REMOVED_EN}.",
+                    existing=worst_e["radius_m"], proposed=None, threshold=thr_e.value, unit="m", source=thr_e.source,
+                    geometry=shapely.union_all([e["geometry"] for e in gone]), layer="fire_lanes",
+                    details={"bends": len(gone), "existing_problem_removed": True}), "turning_radius")
     # FL-02 long sides and FL-08 lane to wall, per project building
     cp = {str(k): str(v) for k, v in (counterparts or {}).items() if v is not None}
     ex_bld = {str(r.building_id): r.geometry for r in before.itertuples()}

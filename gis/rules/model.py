@@ -162,6 +162,7 @@ class FireLaneRules(_Strict):
     road_connect_tol_m: Param[float]
     bend_min_angle_deg: Param[float]
     connect_to_road: Param[bool]
+    bend_split_edge_m: Param[float]
 
 
 class RescueSiteRules(_Strict):

@@ -3,7 +3,7 @@
 import geopandas as gpd
 import numpy as np
 import pytest
-from shapely.geometry import LineString, Point, box
+from shapely.geometry import LineString, Point, Polygon, box
 
 from gis.findings import Verdict
 from gis.fire.lanes import (
@@ -122,3 +122,100 @@ def test_width_not_worse(w_ex, verdict):
 def test_no_lanes_not_checked():
     f, _ = lane_checks(None, before=_project().iloc[:0], after=_project(), roads=ROAD, rules=RULES)
     assert f[0].verdict is Verdict.NOT_CHECKED and "fire_lanes" in f[0].message_en
+
+
+def _fillet_L(r):
+    """L-shaped 4 m lane polygon (east along y 0-4, then north along x 56-60) whose inner corner
+    (56, 4) is filleted with radius r: arc centre (56 - r, 4 + r), vertices on the arc every 10°."""
+    t = np.linspace(-np.pi / 2, 0, 10)
+    arc = np.c_[56 - r + r * np.cos(t), 4 + r + r * np.sin(t)]
+    return Polygon([(0, 0), (60, 0), (60, 50), (56, 50), *arc[::-1].tolist(), (0, 4)])
+
+
+def test_line_lanes_drawn_as_two_pieces_join_without_a_notch():
+    # two centre lines meeting at (58, 2), 4 m wide: boxes 58x4 and 4x48 overlap 2x2, plus the round join's
+    # quarter disc (r = 2) at the outer corner -> 232 + 192 - 4 + pi; the same as one polyline with a round join
+    two = _lanes([LineString([(0, 2), (58, 2)]), LineString([(58, 2), (58, 50)])], width_m=[4.0, 4.0])
+    one = _lanes([LineString([(0, 2), (58, 2), (58, 50)])], width_m=[4.0])
+    a2, a1 = lane_area(two, "proposed"), lane_area(one, "proposed")
+    assert a2.area == pytest.approx(420 + np.pi, rel=1e-3) and a1.area == pytest.approx(420 + np.pi, rel=1e-3)
+    # without the join the outer corner would be notched and the lane 2.83 m wide there
+    assert narrowest_section(lane_network(a2))[0] == pytest.approx(4.0, abs=0.05)
+    # the inner corner of a sharp centre-line vertex is sharp: radius 0
+    assert [b["radius_m"] for b in bends(a2, min_angle_deg=20)] == [0.0]
+
+
+def test_filleted_polygon_bend_radius_and_verdict():
+    for r in (9.0, 12.0, 5.0):
+        (b,) = bends(_fillet_L(r), min_angle_deg=20)
+        assert b["radius_m"] == pytest.approx(r, abs=0.01) and b["turn_deg"] == pytest.approx(90.0)
+    # a 45° chamfer with 4 m legs: the largest kerb arc tangent to both edges inside the paving has R = 4 m
+    (b,) = bends(Polygon([(0, 0), (60, 0), (60, 50), (56, 50), (56, 8), (52, 4), (0, 4)]), min_angle_deg=20)
+    assert b["radius_m"] == pytest.approx(4.0, abs=0.05)
+    # FL-06 through lane_checks: multi-storey building, 9 m required; properly filleted 9 m passes, 8.5 m fails
+    bld = _bld([dict(building_id="B1", phase="proposed", use="residential", height_m=18.0, height_class="multi")],
+               [box(10, 10, 50, 22)])
+    for r, verdict in [(9.0, Verdict.PASS), (8.5, Verdict.FAIL)]:
+        f, _ = lane_checks(_lanes([_fillet_L(r)], ["proposed"]), before=bld.iloc[:0], after=bld, roads=ROAD,
+                           rules=RULES)
+        (t,) = [x for x in f if x.rule_id == "FL-06"]
+        assert t.verdict is verdict and t.proposed == pytest.approx(r, abs=0.01) and t.threshold == 9.0
+        assert "inner-edge radius of the paved area" in t.message_en and "铺装内缘半径" in t.message_zh
+        assert t.source == RULES.fire_lane.min_turn_radius_m.source
+
+
+def test_line_lane_arc_centreline_radius():
+    # centre line: east from the road, quarter arc of radius 11 m (centre (40, 11)), north; 4 m wide -> inner edge 9 m
+    t = np.linspace(-np.pi / 2, 0, 46)
+    line = LineString([(0, 0), *np.c_[40 + 11 * np.cos(t), 11 + 11 * np.sin(t)].tolist(), (51, 60)])
+    (b,) = bends(lane_area(_lanes([line], width_m=[4.0]), "proposed"), min_angle_deg=20)
+    assert b["radius_m"] == pytest.approx(9.0, abs=0.02)
+
+
+def test_mixed_polygon_and_line_lanes():
+    # polygon lane from the road (x = 0) east, 60 x 4 m; a 4 m centre-line branch north from its edge at x = 30
+    lanes = _lanes([box(0, 0, 60, 4), LineString([(30, 4), (30, 50)])], ["proposed", "proposed"],
+                   width_m=[np.nan, 4.0])
+    a = lane_area(lanes, "proposed")
+    assert a.area == pytest.approx(240 + 46 * 4, rel=1e-6)  # the join disc lies inside the two lanes
+    bld = _bld([dict(building_id="B1", phase="proposed", use="residential", height_m=18.0, height_class="multi")],
+               [box(36, 10, 76, 22)])
+    f, _ = lane_checks(lanes, before=bld.iloc[:0], after=bld, roads=ROAD, rules=RULES)
+    by = {}
+    for x in f:
+        by.setdefault(x.rule_id, []).append(x)
+    assert [x.verdict for x in by["FL-05"]] == [Verdict.PASS] and by["FL-05"][0].proposed == pytest.approx(4.0, abs=0.05)
+    assert [x.verdict for x in by["FL-01"]] == [Verdict.PASS]
+    # the branch is a dead end of 50 - 2 = 48 m from the polygon lane's centre (> 40 m) with no turnaround;
+    # the polygon's east end is 30 m past the junction (not long)
+    (de,) = by["FL-10"]
+    assert de.verdict is Verdict.FAIL and de.details["length_m"] == pytest.approx(48.0, abs=0.7)
+    # the T junction has two sharp inner corners (28, 4) and (32, 4), new lanes: FAIL each
+    fl06 = sorted(by["FL-06"], key=lambda x: x.geometry.x)
+    assert [(x.verdict, x.proposed, round(x.geometry.x)) for x in fl06] == [(Verdict.FAIL, 0.0, 28),
+                                                                          (Verdict.FAIL, 0.0, 32)]
+
+
+def test_dead_end_problem_removed():
+    bld = _project()
+    old = box(0, 0, 60, 4)  # 60 m dead end from the road, no turnaround: the existing problem
+    # (a) a 14 x 14 m pad added at its end: the triple shows existing 0 -> proposed 12 and says the problem is gone
+    new = old.union(box(48, -4, 62, 10))
+    f, _ = lane_checks(_lanes([old, new], ["existing", "proposed"]), before=bld.iloc[:0], after=bld, roads=ROAD,
+                       rules=RULES)
+    (t,) = [x for x in f if x.rule_id == "FL-10"]
+    assert t.verdict is Verdict.PASS and t.existing == 0.0 and t.proposed == 12.0
+    assert "现状问题已消除" in t.message_zh and "existing problem removed" in t.message_en
+    # (b) the lane extended to a second road at x >= 100: no dead end left; the removed one is reported as a PASS
+    road2 = gpd.GeoDataFrame({"road_id": ["R", "R2"], "red_line_width_m": [20.0, 20.0]},
+                             geometry=[LineString([(-10, -100), (-10, 100)]), LineString([(110, -100), (110, 100)])],
+                             crs="EPSG:4538")
+    f, _ = lane_checks(_lanes([old, box(0, 0, 100, 4)], ["existing", "proposed"]), before=bld.iloc[:0], after=bld,
+                       roads=road2, rules=RULES)
+    (t,) = [x for x in f if x.rule_id == "FL-10"]
+    assert t.verdict is Verdict.PASS and t.existing == 0.0 and t.proposed is None and t.threshold == 12.0
+    assert "existing problem removed" in t.message_en and t.details["length_m"] == pytest.approx(60.0, abs=0.6)
+    # (c) unchanged: still a FAIL-free PASS_NOT_WORSE triple, no "removed" finding
+    f, _ = lane_checks(_lanes([old]), before=bld.iloc[:0], after=bld, roads=ROAD, rules=RULES)
+    (t,) = [x for x in f if x.rule_id == "FL-10"]
+    assert t.verdict is Verdict.PASS_NOT_WORSE and "removed" not in t.message_en

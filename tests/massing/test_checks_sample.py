@@ -51,7 +51,17 @@ def test_fire(run):
     assert width[0].proposed == pytest.approx(3.5, abs=0.05) and width[0].verdict is Verdict.PASS_NOT_WORSE
     assert _find(f, "FL-05", "clear_height")[0].verdict is Verdict.PASS_NOT_WORSE
     assert [x.verdict for x in f if x.rule_id == "FL-01"] == [Verdict.PASS]
-    assert [x.verdict for x in f if x.rule_id == "FL-10"] == [Verdict.PASS]
+    # F15 ends in a 15 x 15 m turnaround; the existing 60 m dead end F14 (x 548338-548398, no turnaround) is gone
+    fl10 = [x for x in f if x.rule_id == "FL-10"]
+    assert [x.verdict for x in fl10] == [Verdict.PASS, Verdict.PASS]
+    assert fl10[0].proposed == 15.0 and fl10[0].threshold == 15.0
+    assert fl10[1].existing == 0.0 and fl10[1].proposed is None and "existing problem removed" in fl10[1].message_en
+    assert 60.0 <= fl10[1].details["length_m"] <= 62.5  # 60 m lane + up to the spine's centre line
+    # the new lane F06 has four sharp inner corners (radius 0) where none existed: FAIL against 12 m (aerial)
+    fl06 = [x for x in f if x.rule_id == "FL-06" and x.verdict is Verdict.FAIL]
+    assert sorted((round(x.geometry.x), round(x.geometry.y)) for x in fl06) == [
+        (548318, 4851738), (548322, 4851743), (548398, 4851743), (548398, 4851747)]
+    assert all(x.proposed == 0.0 and x.threshold == 12.0 and x.existing is None for x in fl06)
     assert all(x.verdict is not Verdict.FAIL for x in _find(f, "RS-01", "P01") + _find(f, "RS-03", "P01"))
     assert _find(f, "RS-01", "P02")[0].verdict is Verdict.FAIL
     assert _find(f, "RS-03", "P02")[0].verdict is Verdict.FAIL
