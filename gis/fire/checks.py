@@ -76,6 +76,8 @@ def check_consequences(ctx: CheckContext) -> list[Finding]:
         for key, zh, en in [("RS", "登高场地", "rescue site"), ("SEP", "防火间距(9/13 m)", "fire separation (9/13 m)"),
                             ("FL", "消防车道(转弯12 m、回车场15×15 m)", "fire lanes (12 m radius, 15 × 15 m turnaround)")]:
             fs = by_rule.get(key, [])
+            if key == "FL":  # bends and turnarounds belong to the lane network, not to one building
+                fs = fs + [f for f in every if f.rule_id in ("FL-06", "FL-10") and f not in fs]
             # no separation pair means no building within the largest table distance
             v = worst_verdict(f.verdict for f in fs) if fs else (Verdict.PASS if key == "SEP" else Verdict.NOT_CHECKED)
             parts_zh.append(f"{zh}：{v.label_zh}")

@@ -9,8 +9,9 @@ serve a high-rise), FL-08 (lane edge to wall ≥ 5 m, 宜), FL-10 (dead end > 40
 Method
 ------
 Lanes come as polygons (clear paved area) or centre lines with ``width_m``; lines are buffered by
-half their width (flat ends), everything of one state (``phase`` existing / proposed / both) is
-merged into the *lane area* (m²).  Its centreline graph is the medial axis (中轴线): edges of
+half their width (flat ends; a round join where a line's end meets another lane, see
+:func:`lane_area`), everything of one state (``phase`` existing / proposed / both) is merged into
+the *lane area* (m²), so polygon and line lanes mix freely.  Its centreline graph is the medial axis (中轴线): edges of
 the Voronoi diagram of the densely sampled boundary that lie inside the area, with spurs into
 convex corners pruned (a leaf edge is dropped while the clearance radius falls towards the leaf
 faster than ``_SPUR_SLOPE`` m per m).  The clearance radius *r* at a skeleton node is its distance
@@ -20,8 +21,18 @@ not within ``fire_lane.road_connect_tol_m`` of a road; their length runs from th
 road) to the lane end.  A turnaround fits when an s × s square, rotated 0–85° in 5° steps, fits in
 the lane area with its centre within s of the dead end (exact erosion by the square,
 :func:`gis.massing.shape.rect_erosion`).  Bends: runs of consecutive reflex vertices of the lane
-edge turning at least ``fire_lane.bend_min_angle_deg``; inner radius = arc length / turn angle
-(a sharp corner has radius 0).
+edge (split at edges longer than ``fire_lane.bend_split_edge_m``) turning at least
+``fire_lane.bend_min_angle_deg``, turnaround-pad corners excluded.  What is measured is the
+inner-edge radius of the paved area at the bend (转弯处铺装内缘半径, m), as review offices read
+the kerb-return radius: the largest circular kerb arc tangent to the two lane edges around the
+bend whose wedge towards the corner is paved (:func:`curb_radius`).  A sharp inner corner
+measures 0 m whatever the outer edge looks like: a mitred or rounded outer corner does not help,
+because the truck's swept path spans the whole lane width from the inner edge outwards.  A kerb
+drawn as an arc of radius R measures R.  FL-06 findings: one per short bend that is new or worse
+than the existing bend at the same place (within ``fire_lane.road_connect_tol_m``), one for all
+short bends unchanged from the existing state (PASS_NOT_WORSE), one for the bends that pass and
+one for the existing short bends the proposal removed (现状问题已消除).  Existing long dead ends
+without a turnaround that the proposal removed are FL-10 PASS findings with the same note.
 """
 
 from __future__ import annotations
