@@ -367,7 +367,10 @@ def horizon(points_xyz: np.ndarray, prisms: Prisms, sun: SunSteps, *, tile_m: fl
     Returns
     -------
     ndarray (P, T) float64
-        ``0`` where nothing is crossed.  The step is blocked iff ``H > sun.tan_alt``.
+        The step is blocked iff ``H > sun.tan_alt``.  ``H`` is exact wherever it exceeds
+        ``tan_alt``; elsewhere it is some value ≤ ``tan_alt`` (``0`` where nothing is crossed):
+        crossings that cannot block at that step are culled.  So the maximum of several
+        horizons decides blocking exactly, which is all the scenarios use.
     """
     return _run(points_xyz, prisms, sun, mode=0, h_search=0.0, tile_m=tile_m, dtype=np.float64)
 
