@@ -73,6 +73,7 @@ __all__ = [
 _SAMPLE_M = 0.5  # boundary sampling for the Voronoi medial axis (numerical method, not a rule)
 _SPUR_SLOPE = 0.3  # clearance fall per metre that marks a corner spur
 _ANGLES = np.arange(0.0, 90.0, 5.0)  # square-fit rotations, degrees
+_MARK_M = 1.0  # radius of the disc marking a bend in a grouped finding, m
 _R_MAX = 60.0  # search cap for the inner-edge radius, m (reported as ">= 60 m"; no rule needs more)
 _R_STEP = 0.001  # bisection resolution of the inner-edge radius, m (reported to 0.01 m)
 _WEDGE_TOL_M2 = 1e-6  # unpaved area (m²) tolerated inside the curb wedge (floating point)
@@ -531,6 +532,12 @@ def _with_sites(area: BaseGeometry, sites: gpd.GeoDataFrame | None, state: str, 
     return shapely.union_all([area, *near]) if near else area
 
 
+def _marks(geoms: list[BaseGeometry]) -> BaseGeometry:
+    """Several bends as one map geometry: discs of ``_MARK_M`` m around them (no MultiPoint, which web maps
+    draw as a group of markers without one element)."""
+    return shapely.union_all([g.buffer(_MARK_M) for g in geoms])
+
+
 def _val(x: float) -> float | None:
     return None if x is None or (isinstance(x, float) and np.isnan(x)) else float(x)
 
@@ -715,7 +722,7 @@ def lane_checks(
                     f"{len(same_place)} fire-lane bend(s) have an {what_en} below {thr_p.value:g} m{aer_en} (smallest "
                     f"{worst_b['radius_m']:.2f} m), no smaller than at the same place today" + proxy_en + ".",
                     existing=exw, proposed=worst_b["radius_m"], threshold=thr_p.value, unit="m", source=thr_p.source,
-                    geometry=shapely.union_all([t[0]["geometry"] for t in same_place]), layer="fire_lanes",
+                    geometry=_marks([t[0]["geometry"] for t in same_place]), layer="fire_lanes",
                     details={"bends": len(same_place)}), "turning_radius")
     ok = [b for b in pr["bends"] if b["radius_m"] >= thr_p.value - 1e-9]
     if ok:
@@ -725,7 +732,7 @@ def lane_checks(
                     f"{len(ok)} fire-lane bend(s) have an {what_en} ≥ {thr_p.value:g} m{aer_en}; smallest "
                     f"{worst['radius_m']:.2f} m.",
                     proposed=worst["radius_m"], threshold=thr_p.value, unit="m", source=thr_p.source,
-                    geometry=shapely.union_all([b["geometry"] for b in ok]), layer="fire_lanes",
+                    geometry=_marks([b["geometry"] for b in ok]), layer="fire_lanes",
                     details={"bends": len(ok)}), "turning_radius")
     gone = []
     for e in ex["bends"]:
@@ -742,7 +749,7 @@ def lane_checks(
                     f"{len(gone)} existing fire-lane bend(s) with an {what_en} below {thr_e.value:g} m (smallest "
                     f"{worst_e['radius_m']:.2f} m) are gone or wide enough in the proposal: {REMOVED_EN}.",
                     existing=worst_e["radius_m"], proposed=None, threshold=thr_e.value, unit="m", source=thr_e.source,
-                    geometry=shapely.union_all([e["geometry"] for e in gone]), layer="fire_lanes",
+                    geometry=_marks([e["geometry"] for e in gone]), layer="fire_lanes",
                     details={"bends": len(gone), "existing_problem_removed": True}), "turning_radius")
     # FL-02 long sides and FL-08 lane to wall, per project building
     cp = {str(k): str(v) for k, v in (counterparts or {}).items() if v is not None}
