@@ -125,8 +125,12 @@ def run_community(
     rules_path: str | None = None,
     only: list[str] | None = None,
     lang: str = "zh",
+    numba_threads: int | None = None,
 ) -> dict[str, Any]:
     """Review one community of a city GeoPackage into ``out_dir/communities/<id>/``.
+
+    ``numba_threads`` caps the threads of the parallel numba kernels (sunlight) in this
+    worker, so that N workers on C cores do not run N × C threads.
 
     Never raises.  Returns the community's summary row: ``community_id``, ``status`` (one of
     :data:`STATUSES`), verdict counts (``pass``, ``pass_not_worse``, ``fail``, ``warn``,
@@ -137,6 +141,13 @@ def run_community(
     site CRS) and ``crs``.
     """
     t0 = time.perf_counter()
+    if numba_threads:
+        try:
+            import numba
+
+            numba.set_num_threads(max(1, min(numba_threads, numba.config.NUMBA_NUM_THREADS)))
+        except ImportError:  # pragma: no cover
+            pass
     folder = community_dir(out_dir, community_id)
     folder.mkdir(parents=True, exist_ok=True)
     row: dict[str, Any] = {"community_id": community_id, "status": "error", "folder": str(folder.relative_to(out_dir)),
@@ -297,12 +308,12 @@ def run_batch(
 
 def _run_dask(city: str, todo: list[str], kw: dict[str, Any], *, workers: int | None, scheduler: str | None,
               processes: bool, on_done: Callable[[dict[str, Any]], None] | None) -> dict[str, dict[str, Any]]:
+    import os
+
     from distributed import Client, LocalCluster, as_completed
 
     cluster = None
     if scheduler is None:
-        import os
-
         n = workers or os.cpu_count() or 1
         import logging
 
@@ -312,6 +323,8 @@ def _run_dask(city: str, todo: list[str], kw: dict[str, Any], *, workers: int | 
         client = Client(cluster)
     else:
         client = Client(scheduler)
+    if cluster is not None:  # share the cores between the workers' numba kernels
+        kw = {**kw, "numba_threads": max(1, (os.cpu_count() or 1) // len(cluster.workers))}
     rows: dict[str, dict[str, Any]] = {}
     try:
         futures = {client.submit(run_community, city, cid, key=f"community-{cid}", pure=False, **kw): cid for cid in todo}
