@@ -114,6 +114,13 @@ def write_review_package(result, out_dir: str | Path, *, lang: str = "zh", basem
         if source is not None and (out_dir / name).resolve() == source:
             raise ValueError(f"output {out_dir / name} would overwrite the input site; choose another --out folder")
     files = {"results.gpkg": write_results_gpkg(result, out_dir / "results.gpkg")}
+    products = result.context.products
+    if "sunlight_ground" in products:
+        from gis.sunlight.io import write_sunlight_tif
+
+        grid, before, after = products["sunlight_ground"]
+        products["sunlight_raster"] = write_sunlight_tif(out_dir / "sunlight.tif", grid, before, after, crs=result.site.crs,
+                                                         tags=products.get("sunlight_ground_tags"))
     html = render_report(result, lang=lang)
     files["report.html"] = atomic_write(out_dir / "report.html", lambda p: p.write_text(html, encoding="utf-8"))
     tables = report_tables(result, lang=lang)

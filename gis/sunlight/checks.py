@@ -12,8 +12,6 @@ All numbers come from ``ctx.rules.sunlight``.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -172,8 +170,6 @@ def _window_findings(ctx: CheckContext, res: pd.DataFrame, p: SunlightParams):
 @register_check("sunlight.ground", rule_ids=("SUN-05",), order=510,
                 title_zh="场地日照与集中绿地", title_en="Ground sunlight and concentrated green")
 def check_ground(ctx: CheckContext):
-    from gis.sunlight.io import write_sunlight_tif
-
     p = _params(ctx)
     model = sunlight_model(ctx)
     site = ctx.site
@@ -186,12 +182,9 @@ def check_ground(ctx: CheckContext):
     fp_a = list(site.scene("after").geometry)
     hb, hfix = ground_hours(grid, model.fixed, model.existing, model.sun, fp_b, **kw)
     ha, _ = ground_hours(grid, model.fixed, model.proposed, model.sun, fp_a, h_fixed=hfix, **kw)
+    # The package writer turns this into sunlight.tif; checks write no files.
     ctx.products["sunlight_ground"] = (grid, hb, ha)
-    out_dir = ctx.options.get("out_dir")
-    if out_dir is not None:
-        path = write_sunlight_tif(Path(out_dir) / "sunlight.tif", grid, hb, ha, crs=site.crs,
-                                  tags={"standard_day": str(model.path.date), "refraction": str(p.refraction)})
-        ctx.products["sunlight_raster"] = path
+    ctx.products["sunlight_ground_tags"] = {"standard_day": str(model.path.date), "refraction": str(p.refraction)}
     green = site.layer("green")
     if green is None or len(green) == 0 or "kind" not in green:
         return [Finding(rule_id="SUN-05", subject_ids=("project",), verdict=Verdict.NOT_CHECKED,

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 import rasterio
 from rasterio.transform import from_origin
 
+from gis.io.package import atomic_write
 from gis.sunlight.ground import GroundGrid
 
 __all__ = ["write_sunlight_tif"]
@@ -22,12 +21,9 @@ def write_sunlight_tif(path: str | Path, grid: GroundGrid, before: np.ndarray, a
     Cells under buildings are nodata (NaN).  The file is written to a temporary name in the
     same folder and moved into place.
     """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     data = np.stack([before, after, after - before]).astype(np.float32)
-    fd, tmp = tempfile.mkstemp(suffix=".tif", dir=path.parent)
-    os.close(fd)
-    try:
+
+    def write(tmp: Path) -> None:
         with rasterio.open(
             tmp, "w", driver="GTiff", width=grid.nx, height=grid.ny, count=3, dtype="float32",
             crs=crs, transform=from_origin(grid.x0, grid.y1, grid.cell, grid.cell), nodata=np.nan,
@@ -37,8 +33,6 @@ def write_sunlight_tif(path: str | Path, grid: GroundGrid, before: np.ndarray, a
             for i, name in enumerate(["hours_before", "hours_after", "hours_difference"], start=1):
                 dst.set_band_description(i, name)
             dst.update_tags(units="h", **(tags or {}))
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-    return path
+
+    return atomic_write(Path(path), write)
+

@@ -101,17 +101,19 @@ def test_review_map_renders_offline_with_expected_features(tmp_path):
 
 def test_sample_review_map_has_no_console_errors(tmp_path):
     from gis.datasets import get_path
+    from gis.io.package import write_review_package
     from gis.pipeline import run_review
     from gis.rules import load_rules
     from gis.site import load_site
 
     rules = load_rules()
-    result = run_review(load_site(get_path("sample"), rules=rules), rules, options={"out_dir": tmp_path})
-    probe, console, alerted = _open(render_review_html(result, lang="en"), tmp_path)
+    result = run_review(load_site(get_path("sample"), rules=rules), rules)
+    files = write_review_package(result, tmp_path / "pkg", lang="en")
+    assert files["sunlight.tif"].is_file()
+    probe, console, alerted = _open(files["review.html"].read_text(encoding="utf-8"), tmp_path)
     assert console == [], console
     assert probe["interactive"] > 50 and probe["timeline"] == 1 and not alerted
-    if result.context.products.get("sunlight_raster"):
-        assert probe["images"] == 1
+    assert probe["images"] == 1
 
 
 def test_compare_map_renders_offline(tmp_path):
