@@ -145,9 +145,11 @@ def _width(geoms: Any) -> np.ndarray:
     geoms = np.asarray(geoms, dtype=object)
     if len(geoms) == 0:
         return np.empty(0)
+    out = np.zeros(len(geoms))
+    ok = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
     # the tolerance bounds the error of the radius; 1 mm is far below any rule number here
-    lines = shapely.maximum_inscribed_circle(geoms, tolerance=0.001)
-    return 2.0 * shapely.length(lines)
+    out[ok] = 2.0 * shapely.length(shapely.maximum_inscribed_circle(geoms[ok], tolerance=0.001))
+    return out
 
 
 def _closing(geom: BaseGeometry, half_width: float) -> BaseGeometry:

@@ -194,6 +194,8 @@ def test_area_law_and_idempotence(case):
     assert nl.net_area_m2 == pytest.approx(expected, rel=1e-9, abs=1e-5)
     assert nl.closed_gap_area_m2 == pytest.approx(closed, abs=1e-5)
     assert nl.parts["area_m2"].sum() == pytest.approx(nl.net_area_m2, abs=1e-5)
+    if nl.net.is_empty:  # the control line took all of it: nothing to merge again
+        return
     # merging the net land again changes nothing
     again = merge_net_land(frame(list(shapely.get_parts(nl.net))))
     assert again.net_area_m2 == pytest.approx(nl.net_area_m2, abs=1e-6)
