@@ -62,6 +62,11 @@ def check_consequences(ctx: CheckContext) -> list[Finding]:
     replaced = site.replaced_by()
     every = (ctx.products.get("fire.separation_findings", []) + ctx.products.get("fire.lane_findings", [])
              + ctx.products.get("fire.rescue_findings", []))
+    table = rules.fire_separation.table_m.value
+    sep = f"{table[0][1]:g}/{table[0][0]:g} m"  # high-rise ↔ multi-storey / high-rise, GB 50016 Table 5.2.2
+    radius, pad = rules.fire_lane.min_turn_radius_aerial_m.value, rules.fire_lane.turnaround_high_rise_m.value
+    topics = [("RS", "登高场地", "rescue site"), ("SEP", f"防火间距({sep})", f"fire separation ({sep})"),
+              ("FL", f"消防车道(转弯{radius:g} m、回车场{pad:g}×{pad:g} m)", f"fire lanes ({radius:g} m radius, {pad:g} × {pad:g} m turnaround)")]
     out = []
     for r in b[(b["phase"] == "proposed") & (b["height_class"] != "multi")].itertuples():
         bid = str(r.building_id)
@@ -73,8 +78,7 @@ def check_consequences(ctx: CheckContext) -> list[Finding]:
         for f in mine:
             by_rule.setdefault(f.rule_id.split("-")[0], []).append(f)
         parts_zh, parts_en = [], []
-        for key, zh, en in [("RS", "登高场地", "rescue site"), ("SEP", "防火间距(9/13 m)", "fire separation (9/13 m)"),
-                            ("FL", "消防车道(转弯12 m、回车场15×15 m)", "fire lanes (12 m radius, 15 × 15 m turnaround)")]:
+        for key, zh, en in topics:
             fs = by_rule.get(key, [])
             if key == "FL":  # bends and turnarounds belong to the lane network, not to one building
                 fs = fs + [f for f in every if f.rule_id in ("FL-06", "FL-10") and f not in fs]

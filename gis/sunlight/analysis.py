@@ -50,30 +50,31 @@ class SunlightParams:
     """Sunlight rule parameters (rule pack ``[sunlight]``), as plain values.
 
     See ``data/rules/urumqi.toml`` for meaning, units and sources; hours in h, minutes in
-    min, angles in degrees, lengths in m, ``band_*`` in hours of true solar time.
+    min, angles in degrees, lengths in m, ``band_*`` in hours of true solar time.  No value
+    is written here: build it with :meth:`from_rules` (or :meth:`default`, the default pack).
     """
 
-    standard_day: str = "dahan"
-    year: int = 2001
-    band_start_h: float = 8.0
-    band_end_h: float = 16.0
-    step_min: float = 1.0
-    min_hours: float = 2.0
-    old_district_new_min_hours: float = 1.0
-    accumulation: str = "cumulative"
-    n_segments: int = 2
-    min_segment_min: float = 5.0
-    min_sweep_deg: float = 0.0
-    min_altitude_deg: float = 0.0
-    whole_window: bool = True
-    sill_height_m: float = 0.9
-    sample: str = "ends_centre"
-    sample_spacing_m: float = 1.0
-    refraction: bool = True
-    ground_grid_m: float = 2.0
-    green_outside_shadow_min: float = 1.0 / 3.0
-    allow_not_worse: bool = True
-    window_bay_m: float = 3.6
+    standard_day: str
+    year: int
+    band_start_h: float
+    band_end_h: float
+    step_min: float
+    min_hours: float
+    old_district_new_min_hours: float
+    accumulation: str
+    n_segments: int
+    min_segment_min: float
+    min_sweep_deg: float
+    min_altitude_deg: float
+    whole_window: bool
+    sill_height_m: float
+    sample: str
+    sample_spacing_m: float
+    refraction: bool
+    ground_grid_m: float
+    green_outside_shadow_min: float
+    allow_not_worse: bool
+    window_bay_m: float
 
     @classmethod
     def from_rules(cls, sunlight_rules: Any) -> SunlightParams:
@@ -84,6 +85,13 @@ class SunlightParams:
             if p is not None:
                 kw[name] = p.value
         return cls(**kw)
+
+    @classmethod
+    def default(cls) -> SunlightParams:
+        """The parameters of the default rule pack (Urumqi)."""
+        from gis.rules import load_rules
+
+        return cls.from_rules(load_rules().sunlight)
 
     def segment_kw(self) -> dict:
         return dict(step_min=self.step_min, accumulation=self.accumulation, n_segments=self.n_segments,
@@ -379,7 +387,7 @@ def build_model(
     max_floor : int, optional
         Generate windows only up to this floor (screening runs; the lowest floors bind).
     """
-    p = replace(params or SunlightParams(), **kw)
+    p = replace(params or SunlightParams.default(), **kw)
     path = sun_path(lon=lon, lat=lat, standard_day=p.standard_day, year=p.year, band_start_h=p.band_start_h,
                     band_end_h=p.band_end_h, step_min=p.step_min, refraction=p.refraction, date=date)
     sun = sun_steps(path, grid_north_azimuth_deg, min_altitude_deg=p.min_altitude_deg)
