@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import TYPE_CHECKING
+
+from gis.rules.loader import default_rules
 
 if TYPE_CHECKING:
     from gis.rules import RulePack
@@ -11,13 +12,6 @@ if TYPE_CHECKING:
 __all__ = ["pack"]
 
 
-@lru_cache(maxsize=1)
-def _default() -> RulePack:
-    from gis.rules import load_rules
-
-    return load_rules()
-
-
 def pack(rules: RulePack | None) -> RulePack:
     """``rules`` or, when ``None``, the default (Urumqi) rule pack loaded once."""
-    return rules if rules is not None else _default()
+    return rules if rules is not None else default_rules()

@@ -9,17 +9,7 @@ if TYPE_CHECKING:
 
 __all__ = ["land_param", "pooling_param", "default_rules"]
 
-_DEFAULT: RulePack | None = None
-
-
-def default_rules() -> RulePack:
-    """The default rule pack, loaded once."""
-    global _DEFAULT
-    if _DEFAULT is None:
-        from gis.rules.loader import load_rules
-
-        _DEFAULT = load_rules()
-    return _DEFAULT
+from gis.rules.loader import default_rules
 
 
 def _section_param(section: str, value: Any, name: str, rules: RulePack | None) -> Any:

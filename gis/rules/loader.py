@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import functools
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -11,7 +12,7 @@ from pydantic import ValidationError
 
 from gis.rules.model import RulePack
 
-__all__ = ["DATA_DIR", "DEFAULT_PACK", "RulePackError", "available_packs", "load_rules", "merge_packs"]
+__all__ = ["DATA_DIR", "DEFAULT_PACK", "RulePackError", "available_packs", "default_rules", "load_rules", "merge_packs"]
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 RULES_DIR = DATA_DIR / "rules"
@@ -123,3 +124,9 @@ def load_rules(path: str | Path | None = None) -> RulePack:
         return RulePack.model_validate({**raw, "origin": origin})
     except ValidationError as exc:
         raise RulePackError(_format_errors(exc, origin[-1])) from None
+
+
+@functools.lru_cache(maxsize=1)
+def default_rules() -> RulePack:
+    """The default (Urumqi) rule pack, loaded once; used when a function is called without ``rules``."""
+    return load_rules()

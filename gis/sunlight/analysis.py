@@ -89,9 +89,9 @@ class SunlightParams:
     @classmethod
     def default(cls) -> SunlightParams:
         """The parameters of the default rule pack (Urumqi)."""
-        from gis.rules import load_rules
+        from gis.rules import default_rules
 
-        return cls.from_rules(load_rules().sunlight)
+        return cls.from_rules(default_rules().sunlight)
 
     def segment_kw(self) -> dict:
         return dict(step_min=self.step_min, accumulation=self.accumulation, n_segments=self.n_segments,
