@@ -21,6 +21,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 from rich.table import Table
 
 from gis.i18n import t
+from gis.io.package import OutputError
 from gis.problems import SiteError
 from gis.rules import RulePackError
 
@@ -69,6 +70,13 @@ def _guard(lang: str, body: Callable[[], int]) -> None:
         raise typer.Exit(2) from None
     except (typer.Exit, typer.Abort):
         raise
+    except OutputError as exc:
+        err_console.print(f"[bold red]{exc}[/]", highlight=False)
+        raise typer.Exit(2) from None
+    except OSError as exc:  # permissions, full disk, a file where a folder should be
+        err_console.print(f"[bold red]cannot read or write {exc.filename or ''}: {exc.strerror or exc}[/] — "
+                          "fix: check the path and its permissions (or free disk space)", highlight=False)
+        raise typer.Exit(2) from None
     except Exception as exc:  # a bug of ours: one clear line, traceback only on request
         if os.environ.get("RENEWAL_DEBUG"):
             raise

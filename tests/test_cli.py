@@ -67,3 +67,14 @@ def test_validate_command(tmp_path):
     site = write_site(make_site_layers(), tmp_path / "s.gpkg")
     result = runner.invoke(app, ["validate", str(site), "--lang", "en"])
     assert result.exit_code == 0 and "EPSG:4538" in result.output and "no height_m" in result.output
+
+
+def test_output_errors_are_one_line_exit_2(tmp_path):
+    site = write_site(make_site_layers(), tmp_path / "results.gpkg")
+    result = runner.invoke(app, ["check", str(site), "--out", str(tmp_path), "--quiet", "--only", "planning.*"])
+    assert result.exit_code == 2 and "would overwrite the input site" in result.output
+    blocker = tmp_path / "afile"
+    blocker.write_text("x")
+    other = write_site(make_site_layers(), tmp_path / "s.gpkg")
+    result = runner.invoke(app, ["check", str(other), "--out", str(blocker / "out"), "--quiet", "--only", "planning.*"])
+    assert result.exit_code == 2 and "fix: check the path" in result.output and "Traceback" not in result.output

@@ -22,9 +22,13 @@ import pyogrio
 from gis.findings import findings_to_frame
 from gis.indicators import indicators_frame
 
-__all__ = ["atomic_write", "write_results_gpkg", "write_review_package", "OUTPUT_FILES"]
+__all__ = ["OutputError", "atomic_write", "write_results_gpkg", "write_review_package", "OUTPUT_FILES"]
 
 OUTPUT_FILES = ("results.gpkg", "report.html", "report.xlsx", "review.html", "review_compare.html")
+
+
+class OutputError(ValueError):
+    """The review package cannot be written where asked (it would overwrite the input, …)."""
 
 
 def atomic_write(target: Path, write: Callable[[Path], None]) -> Path:
@@ -112,7 +116,7 @@ def write_review_package(result, out_dir: str | Path, *, lang: str = "zh", basem
     source = Path(result.site.source).resolve() if result.site.source else None
     for name in OUTPUT_FILES:
         if source is not None and (out_dir / name).resolve() == source:
-            raise ValueError(f"output {out_dir / name} would overwrite the input site; choose another --out folder")
+            raise OutputError(f"output {out_dir / name} would overwrite the input site; choose another --out folder")
     files = {"results.gpkg": write_results_gpkg(result, out_dir / "results.gpkg")}
     products = result.context.products
     if "sunlight_ground" in products:
