@@ -261,6 +261,23 @@ def _point_kernel(out, row, px, py, pz, cand, n_cand, cx, cy, rad, top, base, es
                               tb, base[b], hmax, mode)
 
 
+@nb.njit(inline="always", cache=True)
+def _tile_bounds(px, py, pz, i0, i1):
+    """Centre (x, y), half-diagonal (m) and lowest z of the points ``i0:i1`` of one tile."""
+    x0 = px[i0]
+    x1 = px[i0]
+    y0 = py[i0]
+    y1 = py[i0]
+    z0 = pz[i0]
+    for i in range(i0, i1):
+        x0 = min(x0, px[i])
+        x1 = max(x1, px[i])
+        y0 = min(y0, py[i])
+        y1 = max(y1, py[i])
+        z0 = min(z0, pz[i])
+    return 0.5 * (x0 + x1), 0.5 * (y0 + y1), 0.5 * math.sqrt((x1 - x0) ** 2 + (y1 - y0) ** 2) + 1e-6, z0
+
+
 @nb.njit(parallel=True, cache=True)
 def _tiles_kernel(out, tile_start, tile_perm, orig, px, py, pz, cx, cy, rad, top, base, estart,
                   eax, eay, ebx, eby, rel_sorted, order, ux, uy, tan_alt, ref, rmq, tan_min, mode, h_search):
@@ -272,21 +289,7 @@ def _tiles_kernel(out, tile_start, tile_perm, orig, px, py, pz, cx, cy, rad, top
         i1 = tile_start[tile + 1]
         if i1 <= i0:
             continue
-        # tile bounds
-        x0 = px[i0]
-        x1 = px[i0]
-        y0 = py[i0]
-        y1 = py[i0]
-        z0 = pz[i0]
-        for i in range(i0, i1):
-            x0 = min(x0, px[i])
-            x1 = max(x1, px[i])
-            y0 = min(y0, py[i])
-            y1 = max(y1, py[i])
-            z0 = min(z0, pz[i])
-        tcx = 0.5 * (x0 + x1)
-        tcy = 0.5 * (y0 + y1)
-        thd = 0.5 * math.sqrt((x1 - x0) ** 2 + (y1 - y0) ** 2) + 1e-6
+        tcx, tcy, thd, z0 = _tile_bounds(px, py, pz, i0, i1)
         cand = np.empty(n_b, dtype=np.int64)
         n_cand = 0
         for b in range(n_b):
@@ -458,20 +461,7 @@ def _candidates(tile_start, px, py, pz, cx, cy, rad, top, tan_min, rel_sorted, r
     for ti in nb.prange(len(tile_start) - 1):
         i0 = tile_start[ti]
         i1 = tile_start[ti + 1]
-        x0 = px[i0]
-        x1 = px[i0]
-        y0 = py[i0]
-        y1 = py[i0]
-        z0 = pz[i0]
-        for i in range(i0, i1):
-            x0 = min(x0, px[i])
-            x1 = max(x1, px[i])
-            y0 = min(y0, py[i])
-            y1 = max(y1, py[i])
-            z0 = min(z0, pz[i])
-        tcx = 0.5 * (x0 + x1)
-        tcy = 0.5 * (y0 + y1)
-        thd = 0.5 * math.sqrt((x1 - x0) ** 2 + (y1 - y0) ** 2) + 1e-6
+        tcx, tcy, thd, z0 = _tile_bounds(px, py, pz, i0, i1)
         cand = np.empty(n_b, dtype=np.int64)
         n_cand = 0
         for b in range(n_b):
