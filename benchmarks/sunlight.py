@@ -174,7 +174,8 @@ def bdshadow_compare(py: str, buildings: gpd.GeoDataFrame, model, cell: float = 
     prisms = prisms_from_buildings(buildings)
     none = prisms_from_buildings(buildings.iloc[:0])
     fps = list(buildings.geometry)
-    ours, _ = best_of(3, lambda: ground_hours(grid, prisms, none, model.sun, fps, min_segment_min=0.0))
+    ours, _ = best_of(3, lambda: ground_hours(grid, prisms, none, model.sun, fps, step_min=model.params.step_min,
+                                                      accumulation="cumulative", n_segments=1, min_segment_min=0.0))
     ours_rate = grid.nx * grid.ny * len(model.sun) / ours
     bd_rate = bd["cells"] * bd_steps / bd["seconds"]
     return {"buildings": len(buildings), "cell": cell, "bd_cells": bd["cells"], "bd_steps": bd_steps, "bd_seconds": bd["seconds"],

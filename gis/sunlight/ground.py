@@ -67,10 +67,10 @@ def ground_hours(
     footprints: list,
     *,
     ground_z: float = 0.0,
-    step_min: float = 1.0,
-    accumulation: str = "cumulative",
-    n_segments: int = 2,
-    min_segment_min: float = 0.0,
+    step_min: float,
+    accumulation: str,
+    n_segments: int,
+    min_segment_min: float,
     h_fixed: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Sunlight hours at the ground cell centres for one scenario.

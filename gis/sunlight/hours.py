@@ -114,10 +114,10 @@ def window_height_limits(
     need_min: np.ndarray,
     *,
     h_search: float,
-    step_min: float = 1.0,
-    accumulation: str = "cumulative",
-    n_segments: int = 2,
-    min_segment_min: float = 0.0,
+    step_min: float,
+    accumulation: str,
+    n_segments: int,
+    min_segment_min: float,
 ) -> np.ndarray:
     """Greatest common height of a building set at which each window keeps its required minutes.
 
@@ -153,10 +153,10 @@ def window_height_limits(
 def segment_minutes(
     lit: np.ndarray,
     *,
-    step_min: float = 1.0,
-    accumulation: str = "cumulative",
-    n_segments: int = 2,
-    min_segment_min: float = 0.0,
+    step_min: float,
+    accumulation: str,
+    n_segments: int,
+    min_segment_min: float,
 ) -> np.ndarray:
     """Sunlit minutes per row of a lit matrix under the segment rules.
 
@@ -182,9 +182,10 @@ def segment_minutes(
     --------
     >>> import numpy as np
     >>> lit = np.array([[1, 1, 1, 0, 1, 1, 0, 1, 1, 1, 1]], bool)
-    >>> segment_minutes(lit, min_segment_min=3).tolist()
+    >>> kw = dict(step_min=1.0, n_segments=2)
+    >>> segment_minutes(lit, accumulation="cumulative", min_segment_min=3, **kw).tolist()
     [7.0]
-    >>> segment_minutes(lit, accumulation="longest").tolist()
+    >>> segment_minutes(lit, accumulation="longest", min_segment_min=0, **kw).tolist()
     [4.0]
     """
     if accumulation not in ACCUMULATION:

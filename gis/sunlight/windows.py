@@ -77,9 +77,9 @@ def generate_windows(
     sun_uy: np.ndarray,
     sun_up: np.ndarray,
     grid_north_azimuth_deg: float = 0.0,
-    sill_height_m: float = 0.9,
-    bay_m: float = 3.6,
-    min_sweep_deg: float = 0.0,
+    sill_height_m: float,
+    bay_m: float,
+    min_sweep_deg: float,
     min_facade_m: float = 1.0,
     residential_only: bool = True,
     max_floor: int | None = None,
@@ -180,7 +180,7 @@ def read_windows(
     buildings: gpd.GeoDataFrame,
     *,
     grid_north_azimuth_deg: float = 0.0,
-    sill_height_m: float = 0.9,
+    sill_height_m: float,
 ) -> gpd.GeoDataFrame:
     """Windows from the site's ``windows`` layer (sill lines or points).
 

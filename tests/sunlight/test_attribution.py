@@ -2,7 +2,7 @@
 
 import numpy as np
 import shapely
-from conftest import DAHAN_2026, URUMQI, buildings_frame
+from sun_scenes import DAHAN_2026, URUMQI, buildings_frame
 
 from gis.sunlight.analysis import attribute_obstruction, build_model, evaluate_windows
 from gis.sunlight.solar import sun_path
@@ -41,7 +41,7 @@ def test_each_tower_takes_its_own_minutes():
     _, _, lost_b = _lost(_frame(with_a=False))
     # hand geometry: A is seen at azimuths 180 − atan(37/33) … 180 − atan(25/45) ≈ 131.7°–150.9° (morning),
     # B mirrored at ≈ 209.1°–228.3° (afternoon): their shadows never overlap in time
-    path = sun_path(**URUMQI, date=DAHAN_2026, refraction=False)
+    path = sun_path(year=2001, band_start_h=8.0, band_end_h=16.0, step_min=1.0, **URUMQI, date=DAHAN_2026, refraction=False)
     am = (path.azimuth > 131.0) & (path.azimuth < 151.5)
     pm = (path.azimuth > 208.5) & (path.azimuth < 229.0)
     assert 0 < lost_a <= am.sum() and 0 < lost_b <= pm.sum()

@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 import rasterio
 import shapely
-from conftest import (
+from rasterio.transform import Affine
+from sun_scenes import (
     DAHAN_2026,
     URUMQI,
     buildings_frame,
@@ -17,7 +18,6 @@ from conftest import (
     slab_closed_form_minutes,
     slab_k_for_minutes,
 )
-from rasterio.transform import Affine
 
 from gis.sunlight.ground import GroundGrid, green_outside_shadow, ground_hours
 from gis.sunlight.io import write_sunlight_tif
@@ -28,7 +28,7 @@ from gis.sunlight.solar import sun_path
 X0, Y0 = 500000.0, 4850000.0  # EPSG:4538-like coordinates
 H = 24.0  # slab height above the ground (m)
 DECL = noon_declination(DAHAN_2026)
-SUN = sun_steps(sun_path(**URUMQI, date=DAHAN_2026, refraction=False))
+SUN = sun_steps(sun_path(year=2001, band_start_h=8.0, band_end_h=16.0, step_min=1.0, **URUMQI, date=DAHAN_2026, refraction=False))
 
 
 def _slab():
@@ -46,7 +46,7 @@ def _hours():
     b = _slab()
     empty = prisms_from_buildings(b.iloc[:0])
     slab = prisms_from_buildings(b)
-    kw = dict(ground_z=0.0, step_min=1.0, min_segment_min=0.0)
+    kw = dict(ground_z=0.0, step_min=1.0, accumulation="cumulative", n_segments=2, min_segment_min=0.0)
     hb, hfix = ground_hours(_grid(), empty, empty, SUN, [], **kw)
     ha, _ = ground_hours(_grid(), empty, slab, SUN, list(b.geometry), h_fixed=hfix, **kw)
     return hb, ha

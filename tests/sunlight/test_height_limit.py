@@ -11,7 +11,7 @@ import geopandas as gpd
 import numpy as np
 import pytest
 import shapely
-from conftest import DAHAN_2026, URUMQI, noon_declination, slab_k_for_minutes, slab_scene
+from sun_scenes import DAHAN_2026, URUMQI, noon_declination, slab_k_for_minutes, slab_scene
 
 from gis.sunlight.analysis import build_model, evaluate_windows, height_limit
 
@@ -81,7 +81,7 @@ def test_lowest_window_binds():
 
 def _closed_form_discrete_minutes(k: float) -> float:
     """Minutes lit at 1-min midpoint steps for slab ratio k (centred band, |ω| < ω₀)."""
-    from conftest import slab_closed_form_minutes
+    from sun_scenes import slab_closed_form_minutes
 
     w0 = slab_closed_form_minutes(k, DECL) / 60.0 * 15.0 / 2.0  # degrees
     per_side = int(np.floor(w0 / 0.25 + 0.5)) if w0 > 0 else 0

@@ -2,16 +2,16 @@
 
 import numpy as np
 import shapely
-from conftest import DAHAN_2026, URUMQI, buildings_frame
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sun_scenes import DAHAN_2026, URUMQI, buildings_frame
 
 from gis.sunlight.analysis import build_model, evaluate_windows
 from gis.sunlight.occlusion import blocked_bruteforce, candidate_points, critical_height, horizon, sun_steps
 from gis.sunlight.scene import prisms_from_buildings
 from gis.sunlight.solar import sun_path
 
-PATH = sun_path(**URUMQI, date=DAHAN_2026, step_min=2.0)
+PATH = sun_path(year=2001, band_start_h=8.0, band_end_h=16.0, **URUMQI, date=DAHAN_2026, step_min=2.0)
 
 building = st.tuples(
     st.floats(0, 150), st.floats(0, 150),  # position
@@ -63,7 +63,7 @@ def test_horizon_kernel_equals_bruteforce(scene):
 def test_bruteforce_reference_on_a_hand_case():
     # one 10 m cube 20 m due south of a point at z=0: at TST noon (alt ≈ 26°) the ray at 20 m is
     # at 9.8 m < 10 m → blocked; a 9 m building is cleared.
-    sun = sun_steps(sun_path(**URUMQI, date=DAHAN_2026, band_start_h=11.5, band_end_h=12.5, step_min=60))
+    sun = sun_steps(sun_path(year=2001, **URUMQI, date=DAHAN_2026, band_start_h=11.5, band_end_h=12.5, step_min=60))
     for h, blocked in [(10.0, True), (9.0, False)]:
         f = buildings_frame([dict(building_id="c", geometry=shapely.box(-5, -30, 5, -20), height_m=h)])
         p = prisms_from_buildings(f)

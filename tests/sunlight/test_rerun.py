@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
-from conftest import DAHAN_2026, URUMQI, buildings_frame
+from sun_scenes import DAHAN_2026, URUMQI, buildings_frame
 
 from gis.sunlight.analysis import build_model, evaluate_windows
 

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 import shapely
-from conftest import DAHAN_2026, URUMQI, buildings_frame
+from sun_scenes import DAHAN_2026, URUMQI, buildings_frame
 
 from gis.sunlight.shadows import shadow_outlines, shadow_polygons
 from gis.sunlight.solar import sun_path
@@ -48,7 +48,7 @@ def test_concave_footprint_shadow_covers_its_notch():
 def test_noon_outline_points_north_with_the_published_altitude():
     # TST noon on 大寒 2026 in Urumqi: azimuth 180°, apparent altitude 26.12° (SUNLIGHT.md §1.3)
     b = buildings_frame([dict(building_id="T", geometry=shapely.box(0, 0, 20, 10), height_m=30.0)])
-    path = sun_path(**URUMQI, date=DAHAN_2026, refraction=True)
+    path = sun_path(year=2001, band_start_h=8.0, band_end_h=16.0, step_min=1.0, **URUMQI, date=DAHAN_2026, refraction=True)
     length = 30.0 / np.tan(np.radians(26.12))
     out = shadow_outlines(b, path, tst_hours=[12.0], scene="after")
     assert list(out["tst"]) == ["12:00"] and list(out["scene"]) == ["after"]

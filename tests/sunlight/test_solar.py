@@ -50,8 +50,8 @@ def test_tst_noon_is_due_south_and_bjt_conversion_urumqi():
 
 
 def test_sun_path_band_steps_and_refraction_switch():
-    geo = sun_path(**URUMQI, date=dt.date(2026, 1, 20), refraction=False)
-    app = sun_path(**URUMQI, date=dt.date(2026, 1, 20), refraction=True)
+    geo = sun_path(year=2001, band_start_h=8.0, band_end_h=16.0, step_min=1.0, **URUMQI, date=dt.date(2026, 1, 20), refraction=False)
+    app = sun_path(year=2001, band_start_h=8.0, band_end_h=16.0, step_min=1.0, **URUMQI, date=dt.date(2026, 1, 20), refraction=True)
     assert len(geo) == 480 and geo.table["minutes"].sum() == 480
     assert geo.table["tst_h"].iloc[0] == pytest.approx(8 + 0.5 / 60)
     # refraction lifts the low sun by roughly 0.1–0.2°
@@ -64,6 +64,6 @@ def test_sun_path_band_steps_and_refraction_switch():
 
 def test_bad_band_is_refused():
     with pytest.raises(ValueError, match="band_end_h"):
-        sun_path(**URUMQI, band_start_h=16, band_end_h=8)
+        sun_path(year=2001, step_min=1.0, **URUMQI, band_start_h=16, band_end_h=8)
     with pytest.raises(ValueError, match="standard_day"):
         standard_day_date("xiazhi", 2001)

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 import shapely
-from conftest import DAHAN_2026, URUMQI, buildings_frame
+from sun_scenes import DAHAN_2026, URUMQI, buildings_frame
 
 from gis.rules import load_rules
 from gis.sunlight.analysis import SunlightParams, build_model
@@ -11,7 +11,7 @@ from gis.sunlight.occlusion import sun_steps
 from gis.sunlight.solar import sun_path
 from gis.sunlight.windows import generate_windows, sample_windows
 
-SUN = sun_steps(sun_path(**URUMQI, date=DAHAN_2026, step_min=2.0))
+SUN = sun_steps(sun_path(year=2001, band_start_h=8.0, band_end_h=16.0, **URUMQI, date=DAHAN_2026, step_min=2.0))
 
 
 def test_window_bay_comes_from_the_rule_pack():
@@ -22,6 +22,7 @@ def test_window_bay_comes_from_the_rule_pack():
 
 
 def _gen(b, **kw):
+    kw = {"sill_height_m": 0.9, "bay_m": 3.6, "min_sweep_deg": 0.0, **kw}  # GB 50180 sill height; a 3.6 m bay
     return generate_windows(b, sun_ux=SUN.ux, sun_uy=SUN.uy, sun_up=SUN.tan_alt > 0, **kw)
 
 

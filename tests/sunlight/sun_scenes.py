@@ -1,4 +1,4 @@
-"""Helpers for the sunlight tests: hand-built scenes with known geometry."""
+"""Helpers for the sunlight tests: hand-built scenes with known geometry (imported as ``sun_scenes``)."""
 
 from __future__ import annotations
 
@@ -71,6 +71,6 @@ def noon_declination(date, lat_deg: float = 43.8, lon_deg: float = 87.6) -> floa
     """Solar declination (degrees) from the geometric TST-noon altitude: alt = 90 − φ + δ."""
     from gis.sunlight.solar import sun_path
 
-    sp = sun_path(lon=lon_deg, lat=lat_deg, date=date, refraction=False, band_start_h=11.5, band_end_h=12.5,
+    sp = sun_path(year=2001, lon=lon_deg, lat=lat_deg, date=date, refraction=False, band_start_h=11.5, band_end_h=12.5,
                   step_min=60)
     return float(sp.altitude[0]) - 90.0 + lat_deg
